@@ -1,0 +1,18 @@
+// Package ansatz holds learnable Hamiltonians H(y; θ) written as GoMLX graphs.
+//
+// States are rows of a [B, 2d] node, y = (q₁…q_d, p₁…p_d), as in package system.
+// An ansatz returns the energy per row and its phase-space gradient ∇_y H; the
+// Hamiltonian vector field used by the integrators is
+//
+//	F(y) = J⁻¹∇H(y) = (∂H/∂p, −∂H/∂q)
+//
+// (VectorField). Everything here must be twice differentiable through GoMLX
+// autodiff: training differentiates ∇_y H with respect to the weights θ. Dense
+// layers are therefore written by hand (x·W + b) rather than with layers.Dense,
+// whose fused op has no second derivative in GoMLX v0.28.16.
+//
+// The MLP is the paper's ansatz (Section 5.1.1: hidden widths 16-32-16, tanh,
+// scalar output). Its gradient ∇_y H is written in closed form (a backward sweep
+// of graph ops) instead of nested autodiff: fewer graph nodes, the same values;
+// TestMLPGradientMatchesAutodiff checks that.
+package ansatz

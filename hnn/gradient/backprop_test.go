@@ -1,0 +1,103 @@
+package gradient_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/hnnlab/hnnlab/hnn/ansatz"
+	"github.com/hnnlab/hnnlab/hnn/gradient"
+	"github.com/hnnlab/hnnlab/hnn/integrator"
+	"github.com/hnnlab/hnnlab/hnn/internal/testutil"
+)
+
+// finiteDifferences returns central differences of the loss w.r.t. every
+// trainable weight, with step eps·max(1,|θ|).
+func finiteDifferences(t *testing.T, c gradient.Computer, store *model.Store, obs *tensors.Tensor, eps float64) [][]float64 {
+	t.Helper()
+	var fd [][]float64
+	for _, v := range gradient.TrainableVariables(store) {
+		vals := tensors.MustCopyFlatData[float64](v.MustValue())
+		dims := v.Shape().Dimensions
+		g := make([]float64, len(vals))
+		for i := range vals {
+			orig := vals[i]
+			step := eps * math.Max(1, math.Abs(orig))
+			eval := func(x float64) float64 {
+				vals[i] = x
+				v.MustSetValue(tensors.FromFlatDataAndDimensions(append([]float64(nil), vals...), dims...))
+				r, err := c.Loss(obs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r.Loss
+			}
+			g[i] = (eval(orig+step) - eval(orig-step)) / (2 * step)
+			vals[i] = orig
+			v.MustSetValue(tensors.FromFlatDataAndDimensions(append([]float64(nil), vals...), dims...))
+		}
+		fd = append(fd, g)
+	}
+	return fd
+}
+
+// maxRelDiff is max_i |a_i − b_i| / max(max_i |b_i|, tiny): relative to the gradient's scale.
+func maxRelDiff(a, b [][]float64) float64 {
+	scale, diff := 0.0, 0.0
+	for k := range b {
+		for i := range b[k] {
+			scale = math.Max(scale, math.Abs(b[k][i]))
+			diff = math.Max(diff, math.Abs(a[k][i]-b[k][i]))
+		}
+	}
+	return diff / math.Max(scale, 1e-300)
+}
+
+func flatten(ts []*tensors.Tensor) [][]float64 {
+	out := make([][]float64, len(ts))
+	for i, t := range ts {
+		out[i] = tensors.MustCopyFlatData[float64](t)
+	}
+	return out
+}
+
+func TestBackpropMatchesFiniteDifferences(t *testing.T) {
+	cases := []struct {
+		name   string
+		d      int
+		widths []int
+		integ  integrator.Integrator
+		n      int
+		tol    float64
+	}{
+		{"double-well-like d=1 rk2 k=3", 1, []int{8, 8}, integrator.ImplicitMidpoint{Iterations: 3}, 4, 1e-6},
+		{"d=1 observed predictor k=2", 1, []int{6, 6}, integrator.ImplicitMidpoint{Iterations: 2, Predictor: integrator.Observed}, 3, 1e-6},
+		{"d=2 rk2 k=4", 2, []int{8, 6}, integrator.ImplicitMidpoint{Iterations: 4}, 3, 1e-6},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			store := model.NewStore()
+			mlp := ansatz.MLP{D: tc.d, Widths: tc.widths}
+			mlp.Init(gradient.HamiltonianScope(store), dtypes.Float64, 7)
+			p := gradient.Problem{Model: mlp, Integrator: tc.integ, Step: 0.1, Rollout: tc.n}
+			c, err := gradient.Backprop{}.Compile(testutil.Backend(), store, p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			obs := testutil.RandomWindows(3, 5, tc.n, tc.d, 1.5)
+			r, err := c.Gradients(obs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fd := finiteDifferences(t, c, store, obs, 1e-6)
+			if got := maxRelDiff(flatten(r.Gradients), fd); got > tc.tol || math.IsNaN(got) {
+				t.Errorf("backprop vs central differences: max relative difference %.3g > %.0g", got, tc.tol)
+			} else {
+				t.Logf("backprop vs central differences: max relative difference %.3g", got)
+			}
+		})
+	}
+}

@@ -1,0 +1,176 @@
+package gradient
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/hnnlab/hnnlab/hnn/ansatz"
+	"github.com/hnnlab/hnnlab/hnn/integrator"
+)
+
+// ScopeName is the scope, under the store's root, that holds the Hamiltonian's variables.
+const ScopeName = "hamiltonian"
+
+// HamiltonianScope returns the scope holding the Hamiltonian's variables.
+func HamiltonianScope(store *model.Store) *model.Scope {
+	return store.RootScope().At(ScopeName)
+}
+
+// Problem is what a gradient method differentiates: the rollout loss of a
+// learnable Hamiltonian integrated by an integrator.
+type Problem struct {
+	// Model is the learnable Hamiltonian. Required.
+	Model ansatz.Hamiltonian
+	// Integrator is the one-step map; nil means integrator.ImplicitMidpoint{}
+	// (RK2 predictor, 3 fixed-point iterations).
+	Integrator integrator.Integrator
+	// Step is the integration step h, equal to the observation interval. Required.
+	Step float64
+	// Rollout is the number N of steps per window; 0 means DefaultRollout (6).
+	Rollout int
+}
+
+// DefaultRollout is the default number of integration steps per window.
+const DefaultRollout = 6
+
+// Integ returns the effective integrator.
+func (p Problem) Integ() integrator.Integrator {
+	if p.Integrator == nil {
+		return integrator.ImplicitMidpoint{}
+	}
+	return p.Integrator
+}
+
+// N returns the effective rollout length.
+func (p Problem) N() int {
+	if p.Rollout == 0 {
+		return DefaultRollout
+	}
+	return p.Rollout
+}
+
+// Check returns an error naming the first invalid setting.
+func (p Problem) Check() error {
+	switch {
+	case p.Model == nil:
+		return fmt.Errorf("gradient: Problem.Model is nil")
+	case !(p.Step > 0):
+		return fmt.Errorf("gradient: step h must be positive, got %g", p.Step)
+	case p.Rollout < 0:
+		return fmt.Errorf("gradient: rollout must be ≥ 1, got %d", p.Rollout)
+	}
+	return nil
+}
+
+// VectorField returns F = J⁻¹∇H of the problem's model on scope.
+func (p Problem) VectorField(scope *model.Scope) integrator.VectorField {
+	return func(y *Node) *Node { return ansatz.VectorField(p.Model, scope, y) }
+}
+
+// CheckWindows panics with a "gradient: ..." message unless obs is [B, N+1, 2d].
+func (p Problem) CheckWindows(obs *Node) {
+	d := p.Model.Dim()
+	if obs.Rank() != 3 || obs.Shape().Dim(1) != p.N()+1 || obs.Shape().Dim(2) != 2*d {
+		panic(fmt.Sprintf("gradient: observed windows must be [B, %d, %d] (rollout %d, d=%d), got %s",
+			p.N()+1, 2*d, p.N(), d, obs.Shape()))
+	}
+}
+
+// Forward builds the rollout from the first observed state and returns the
+// predicted states [B, N, 2d] and the largest fixed-point residual. The
+// observed states ŷ₁…ŷ_N are offered to the integrator as initial guesses.
+func (p Problem) Forward(scope *model.Scope, obs *Node) (pred, residual *Node) {
+	p.CheckWindows(obs)
+	n := p.N()
+	y0 := Squeeze(Slice(obs, AxisRange(), AxisElem(0), AxisRange()), 1)
+	guesses := Slice(obs, AxisRange(), AxisRange(1, n+1), AxisRange())
+	return integrator.Rollout(p.Integ(), p.VectorField(scope), y0, guesses, p.Step, n)
+}
+
+// Loss returns equation (26): mean over steps and batch of the squared
+// distance between predicted [B, N, 2d] and observed ŷ₁…ŷ_N.
+func Loss(pred, obs *Node) *Node {
+	n := pred.Shape().Dim(1)
+	target := Slice(obs, AxisRange(), AxisRange(1, n+1), AxisRange())
+	return ReduceAllMean(ReduceSum(Square(Sub(pred, target)), 2))
+}
+
+// Update applies gradients (one per trainable variable, in order) inside a
+// graph, e.g. an optimizer step. lossDType is the dtype of the loss.
+type Update func(root *model.Scope, grads []*Node, lossDType dtypes.DType)
+
+// Result is what one evaluation of a Computer returns.
+type Result struct {
+	// Loss is L(θ) on the batch.
+	Loss float64
+	// Residual is the largest fixed-point residual of the forward rollout.
+	Residual float64
+	// Gradients are dL/dθ per trainable variable (Gradients only; nil after Train).
+	Gradients []*tensors.Tensor
+}
+
+// Computer evaluates the loss and its gradient for batches of windows
+// [B, N+1, 2d] (dtype of the model's variables).
+type Computer interface {
+	// Loss evaluates the loss and residual without gradients.
+	Loss(obs *tensors.Tensor) (Result, error)
+	// Gradients evaluates the loss and dL/dθ.
+	Gradients(obs *tensors.Tensor) (Result, error)
+	// Train evaluates the loss and applies the Update given to Compile with
+	// dL/dθ. It returns an error if Compile had no Update.
+	Train(obs *tensors.Tensor) (Result, error)
+}
+
+// Method is a way of computing dL/dθ.
+type Method interface {
+	// Compile prepares the executors that evaluate p on backend with the
+	// variables of store. update may be nil when only Loss and Gradients are used.
+	Compile(backend compute.Backend, store *model.Store, p Problem, update Update) (Computer, error)
+	// String names the method.
+	String() string
+}
+
+// TrainableVariables returns the trainable variables of the Hamiltonian's
+// scope in store order: the order of gradients.
+func TrainableVariables(store *model.Store) []*model.Variable {
+	var vs []*model.Variable
+	for v := range HamiltonianScope(store).IterVariables() {
+		if v.Trainable {
+			vs = append(vs, v)
+		}
+	}
+	return vs
+}
+
+// scalar reads a scalar tensor as float64.
+func scalar(t *tensors.Tensor) float64 {
+	switch v := t.Value().(type) {
+	case float64:
+		return v
+	case float32:
+		return float64(v)
+	}
+	panic(fmt.Sprintf("gradient: expected a float scalar, got %s", t.Shape()))
+}
+
+// lossExec builds the forward-only executor shared by all methods: outputs loss, residual.
+func lossExec(backend compute.Backend, store *model.Store, p Problem) (*model.Exec, error) {
+	return model.NewExec(backend, store, func(root *model.Scope, obs *Node) (*Node, *Node) {
+		root.SetTraining(obs.Graph(), true) // read variables as parameters, not frozen constants
+		pred, res := p.Forward(root.At(ScopeName), obs)
+		return Loss(pred, obs), res
+	})
+}
+
+func runLoss(e *model.Exec, obs *tensors.Tensor) (Result, error) {
+	out, err := e.Call(obs)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Loss: scalar(out[0]), Residual: scalar(out[1])}, nil
+}

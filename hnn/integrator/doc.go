@@ -1,0 +1,21 @@
+// Package integrator holds one-step maps y₀ ↦ y₁ ≈ Φ_h(y₀) of a Hamiltonian flow,
+// built as GoMLX graphs, behind the small Integrator interface.
+//
+// The learning loss (26) of the paper unrolls an integrator over a rollout of
+// N steps; Rollout does that. Integrators see the dynamics only through a
+// VectorField F(y) = J⁻¹∇H(y) (package ansatz), so the same integrator serves
+// any learnable Hamiltonian.
+//
+// ImplicitMidpoint is the paper's fully implicit symplectic integrator
+// (Section 3.0.3, Algorithm 2):
+//
+//	y₁ = y₀ + h·F((y₀ + y₁)/2),
+//
+// solved by an explicit predictor (RK2, or the observed next state when the
+// caller supplies one) followed by k fixed-point sweeps
+// y⁽ʲ⁺¹⁾ = y₀ + h·F((y₀ + y⁽ʲ⁾)/2). The sweep is a contraction with factor
+// about h·Lip(F)/2, so the size of the last update, ‖y⁽ᵏ⁾ − y⁽ᵏ⁻¹⁾‖∞, bounds the
+// final residual ‖y⁽ᵏ⁾ − y₀ − h·F((y₀+y⁽ᵏ⁾)/2)‖∞ (by that factor) whenever the
+// iteration converges; the step reports it, and a residual that grows instead
+// of shrinking means h is too large for the learned H.
+package integrator
