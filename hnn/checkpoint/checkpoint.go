@@ -1,0 +1,250 @@
+package checkpoint
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// FormatVersion is written into every file; Load rejects other versions.
+const FormatVersion = 1
+
+// Variable is one stored variable.
+type Variable struct {
+	Path      string    `json:"path"`
+	DType     string    `json:"dtype"`
+	Dims      []int     `json:"dims"`
+	Trainable bool      `json:"trainable"`
+	Values    []float64 `json:"values"`
+}
+
+type file struct {
+	Format    int             `json:"format"`
+	Meta      json.RawMessage `json:"meta"`
+	Variables []Variable      `json:"variables"`
+}
+
+// Save writes meta (any JSON-encodable value) and every variable of store to
+// path atomically.
+func Save(path string, store *model.Store, meta any) error {
+	m, err := json.Marshal(meta)
+	if err != nil {
+		return fmt.Errorf("checkpoint: encoding metadata: %w", err)
+	}
+	f := file{Format: FormatVersion, Meta: m}
+	for v := range store.IterVariables() {
+		sv, err := fromTensor(v.Path(), v.MustValue())
+		if err != nil {
+			return err
+		}
+		sv.Trainable = v.Trainable
+		f.Variables = append(f.Variables, sv)
+	}
+	data, err := json.Marshal(f)
+	if err != nil {
+		return fmt.Errorf("checkpoint: encoding %s: %w", path, err)
+	}
+	return WriteFileAtomic(path, data)
+}
+
+// WriteFileAtomic writes data to path through a synced temporary file in the
+// same directory and a rename.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("checkpoint: writing %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("checkpoint: syncing %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if d, err := os.Open(dir); err == nil { // make the rename durable
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// Read parses a checkpoint file: its metadata into meta (a pointer, or nil)
+// and its variables, without touching any store.
+func Read(path string, meta any) ([]Variable, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	return Decode(path, data, meta)
+}
+
+// Decode parses checkpoint bytes (name is used in error messages).
+func Decode(name string, data []byte, meta any) ([]Variable, error) {
+	var f file
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("checkpoint: %s is not a valid checkpoint (corrupt or truncated): %w", name, err)
+	}
+	if f.Format != FormatVersion {
+		return nil, fmt.Errorf("checkpoint: %s has format version %d, this build reads version %d", name, f.Format, FormatVersion)
+	}
+	if meta != nil {
+		if len(f.Meta) == 0 {
+			return nil, fmt.Errorf("checkpoint: %s has no metadata", name)
+		}
+		if err := json.Unmarshal(f.Meta, meta); err != nil {
+			return nil, fmt.Errorf("checkpoint: %s: metadata: %w", name, err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, v := range f.Variables {
+		if err := v.check(); err != nil {
+			return nil, fmt.Errorf("checkpoint: %s: %w", name, err)
+		}
+		if seen[v.Path] {
+			return nil, fmt.Errorf("checkpoint: %s: variable %s appears twice", name, v.Path)
+		}
+		seen[v.Path] = true
+	}
+	return f.Variables, nil
+}
+
+func (v Variable) check() error {
+	if v.Path == "" {
+		return errors.New("variable with an empty path")
+	}
+	n := 1
+	for _, d := range v.Dims {
+		if d < 0 || d > 1<<30 {
+			return fmt.Errorf("variable %s has invalid dimensions %v", v.Path, v.Dims)
+		}
+		n *= d
+		if n > 1<<30 {
+			return fmt.Errorf("variable %s is too large: dimensions %v", v.Path, v.Dims)
+		}
+	}
+	if n != len(v.Values) {
+		return fmt.Errorf("variable %s has %d values for dimensions %v (want %d)", v.Path, len(v.Values), v.Dims, n)
+	}
+	if _, err := parseDType(v.DType); err != nil {
+		return fmt.Errorf("variable %s: %w", v.Path, err)
+	}
+	return nil
+}
+
+// Restore sets every variable of vars into store, creating variables that do
+// not exist yet. A variable that exists with another shape or dtype is an error
+// naming it (a checkpoint from another architecture).
+func Restore(store *model.Store, vars []Variable) error {
+	for _, sv := range vars {
+		t, err := sv.tensor()
+		if err != nil {
+			return err
+		}
+		if v := store.GetVariable(sv.Path); v != nil {
+			if !v.Shape().Equal(t.Shape()) {
+				return fmt.Errorf("checkpoint: variable %s has shape %s in the checkpoint but %s in the model (another architecture?)",
+					sv.Path, t.Shape(), v.Shape())
+			}
+			if err := v.SetValue(t); err != nil {
+				return fmt.Errorf("checkpoint: setting %s: %w", sv.Path, err)
+			}
+			v.Trainable = sv.Trainable
+			continue
+		}
+		v, err := store.CreateVariable(sv.Path, t)
+		if err != nil {
+			return fmt.Errorf("checkpoint: creating %s: %w", sv.Path, err)
+		}
+		v.Trainable = sv.Trainable
+	}
+	return nil
+}
+
+// Load reads path and restores its variables into store.
+func Load(path string, store *model.Store, meta any) error {
+	vars, err := Read(path, meta)
+	if err != nil {
+		return err
+	}
+	return Restore(store, vars)
+}
+
+func parseDType(s string) (dtypes.DType, error) {
+	switch s {
+	case "float64":
+		return dtypes.Float64, nil
+	case "float32":
+		return dtypes.Float32, nil
+	case "int64":
+		return dtypes.Int64, nil
+	}
+	return dtypes.InvalidDType, fmt.Errorf("unsupported dtype %q (valid: float64, float32, int64)", s)
+}
+
+func fromTensor(path string, t *tensors.Tensor) (Variable, error) {
+	v := Variable{Path: path, Dims: append([]int{}, t.Shape().Dimensions...)}
+	switch t.DType() {
+	case dtypes.Float64:
+		v.DType, v.Values = "float64", tensors.MustCopyFlatData[float64](t)
+	case dtypes.Float32:
+		v.DType = "float32"
+		for _, x := range tensors.MustCopyFlatData[float32](t) {
+			v.Values = append(v.Values, float64(x))
+		}
+	case dtypes.Int64:
+		v.DType = "int64"
+		for _, x := range tensors.MustCopyFlatData[int64](t) {
+			v.Values = append(v.Values, float64(x))
+		}
+	default:
+		return v, fmt.Errorf("checkpoint: variable %s has unsupported dtype %s", path, t.DType())
+	}
+	if v.Values == nil {
+		v.Values = []float64{}
+	}
+	for _, x := range v.Values {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return v, fmt.Errorf("checkpoint: variable %s holds a non-finite value; refusing to save it", path)
+		}
+	}
+	return v, nil
+}
+
+func (v Variable) tensor() (*tensors.Tensor, error) {
+	dt, err := parseDType(v.DType)
+	if err != nil {
+		return nil, err
+	}
+	switch dt {
+	case dtypes.Float64:
+		return tensors.FromFlatDataAndDimensions(append([]float64{}, v.Values...), v.Dims...), nil
+	case dtypes.Float32:
+		f := make([]float32, len(v.Values))
+		for i, x := range v.Values {
+			f[i] = float32(x)
+		}
+		return tensors.FromFlatDataAndDimensions(f, v.Dims...), nil
+	default:
+		f := make([]int64, len(v.Values))
+		for i, x := range v.Values {
+			f[i] = int64(x)
+		}
+		return tensors.FromFlatDataAndDimensions(f, v.Dims...), nil
+	}
+}

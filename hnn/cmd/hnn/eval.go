@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/hnnlab/hnnlab/hnn"
+	"github.com/hnnlab/hnnlab/hnn/eval"
+)
+
+func init() {
+	register("eval", command{
+		summary: "score a trained model: mean |H_pred − H_true − c| on uniform, grid and Gaussian test sets",
+		run:     runEval,
+	})
+}
+
+func runEval(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("eval", stderr)
+	dir := fs.String("model", "", "directory of a trained model (hnn train --out)")
+	asJSON := fs.Bool("json", false, "print JSON: {\"uniform\": …, \"grid\": …, \"gaussian\": …, \"domains\": {…}}")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return usagef("--model: a model directory is required")
+	}
+	if _, err := os.Stat(*dir); err != nil {
+		return usagef("--model: %v", err)
+	}
+	m, err := hnn.Load(*dir)
+	if err != nil {
+		return asUsage(err)
+	}
+	res, err := m.Evaluate()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(stdout, resultsJSON(res))
+	}
+	printResults(stdout, res)
+	return nil
+}
+
+// resultsJSON puts the primary domain's errors at the top level (keys
+// uniform, grid, gaussian) and every domain under "domains".
+func resultsJSON(res []eval.Result) map[string]any {
+	out := map[string]any{}
+	domains := map[string]map[string]float64{}
+	for i, r := range res {
+		if domains[r.Domain] == nil {
+			domains[r.Domain] = map[string]float64{}
+		}
+		domains[r.Domain][r.Set] = r.Error
+		if r.Domain == res[0].Domain && i < 3 {
+			out[r.Set] = r.Error
+		}
+	}
+	out["domain"] = res[0].Domain
+	out["domains"] = domains
+	return out
+}
+
+func printResults(w io.Writer, res []eval.Result) {
+	fmt.Fprintf(w, "%-8s %-9s %8s  %s\n", "domain", "test set", "points", "mean |H_pred − H_true − c|")
+	for _, r := range res {
+		fmt.Fprintf(w, "%-8s %-9s %8d  %.4g\n", r.Domain, r.Set, r.Points, r.Error)
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hnnlab/hnnlab/hnn"
+	"github.com/hnnlab/hnnlab/hnn/data"
+	"github.com/hnnlab/hnnlab/hnn/gradient"
+	"github.com/hnnlab/hnnlab/hnn/system"
+	"github.com/hnnlab/hnnlab/hnn/train"
+)
+
+func init() {
+	register("train", command{
+		summary: "learn a Hamiltonian from trajectories (the paper's data set by default)",
+		run:     runTrain,
+	})
+}
+
+// gradientMethods maps --gradient names to methods.
+var gradientMethods = map[string]gradient.Method{
+	"backprop": gradient.Backprop{},
+}
+
+func methodNames() string {
+	return strings.Join(sortedKeys(gradientMethods), ", ")
+}
+
+func runTrain(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("train", stderr)
+	sysName := fs.String("system", "double-well", "system: "+strings.Join(system.Names(), ", "))
+	alpha := fs.Float64("alpha", system.DefaultAlpha, "coupling α of coupled-oscillator")
+	dataFile := fs.String("data", "", "CSV of observed trajectories (hnn generate's format); empty: generate the paper's data set")
+	valFrac := fs.Float64("val-fraction", 1.0/3, "with --data: fraction of trajectories held out for validation")
+	epochs := fs.Int("epochs", train.DefaultEpochs, "passes over the training trajectories")
+	batch := fs.Int("batch", train.DefaultBatchSize, "windows per minibatch")
+	lr := fs.Float64("lr", train.DefaultLearningRate, "Adam learning rate")
+	rollout := fs.Int("rollout", gradient.DefaultRollout, "integration steps N per window")
+	iters := fs.Int("iterations", 3, "fixed-point iterations k per implicit-midpoint step")
+	predictor := fs.String("predictor", "rk2", "initial guess of the implicit solve: rk2, observed")
+	integ := fs.String("integrator", "implicit-midpoint", "integrator: "+strings.Join(hnn.Integrators, ", "))
+	widths := fs.String("widths", "16,32,16", "hidden layer widths of the MLP")
+	activation := fs.String("activation", "tanh", "hidden activation: tanh, softplus")
+	dtype := fs.String("dtype", "float64", "float64 or float32")
+	dt := fs.Float64("dt", hnn.DefaultDt, "step h (the observation interval; with --data, read from the file)")
+	grad := fs.String("gradient", "backprop", "gradient method: "+methodNames())
+	seed := fs.Uint64("seed", 1, "random seed (weights, data, order)")
+	nTrain := fs.Int("trajectories", 16384, "without --data: training trajectories to generate")
+	nVal := fs.Int("val-trajectories", 8192, "without --data: validation trajectories to generate")
+	steps := fs.Int("steps", 30, "without --data: observation steps per generated trajectory")
+	noise := fs.Float64("noise", 0.01, "without --data: observation noise σ")
+	out := fs.String("out", "runs/double-well", "output directory (checkpoint.json, metrics.csv)")
+	resume := fs.Bool("resume", false, "continue the run in --out from its last checkpoint")
+	ckptEvery := fs.Int("checkpoint-every", 0, "also checkpoint every that many steps (0: at epoch ends)")
+	maxRes := fs.Float64("max-residual", train.DefaultMaxResidual, "stop when the fixed-point residual exceeds this")
+	evaluate := fs.Bool("eval", true, "evaluate the trained model at the end")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	set := setFlags(fs)
+	method, ok := gradientMethods[*grad]
+	if !ok {
+		return usagef("--gradient: unknown method %q (valid: %s)", *grad, methodNames())
+	}
+	ws, err := parseInts(*widths)
+	if err != nil {
+		return usagef("--widths: %v", err)
+	}
+	if *out == "" {
+		return usagef("--out: an output directory is required")
+	}
+	for name, v := range map[string]float64{"alpha": *alpha, "lr": *lr, "dt": *dt, "noise": *noise, "max-residual": *maxRes, "val-fraction": *valFrac} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return usagef("--%s: must be a finite number, got %v", name, v)
+		}
+	}
+	switch {
+	case *epochs < 1:
+		return usagef("--epochs: must be ≥ 1, got %d", *epochs)
+	case *batch < 1:
+		return usagef("--batch: must be ≥ 1, got %d", *batch)
+	case *lr <= 0:
+		return usagef("--lr: must be positive, got %g", *lr)
+	case *nTrain < 1 || *nVal < 1:
+		return usagef("--trajectories and --val-trajectories must be ≥ 1")
+	case *noise < 0:
+		return usagef("--noise: must be ≥ 0, got %g", *noise)
+	case *maxRes <= 0:
+		return usagef("--max-residual: must be positive, got %g", *maxRes)
+	case *valFrac <= 0 || *valFrac >= 1:
+		return usagef("--val-fraction: must be in (0, 1), got %g", *valFrac)
+	case *steps < *rollout:
+		return usagef("--steps (%d) must be ≥ --rollout (%d)", *steps, *rollout)
+	}
+	spec := hnn.Spec{System: *sysName, Widths: ws, Activation: *activation, DType: *dtype, Dt: *dt,
+		Rollout: *rollout, Integrator: *integ, Iterations: *iters, Predictor: *predictor}
+	if set["alpha"] {
+		spec.Alpha = alpha
+	}
+	cfg := hnn.TrainConfig{
+		Method: method,
+		Seed:   *seed,
+		Resume: *resume,
+		Data:   hnn.DataConfig{Train: *nTrain, Val: *nVal, Steps: *steps, Noise: *noise},
+		Trainer: train.Config{Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, OutDir: *out,
+			CheckpointEvery: *ckptEvery, MaxResidual: *maxRes, Progress: stderr},
+	}
+	if *noise == 0 {
+		cfg.Data.Noise = -1 // clean data
+	}
+	if *resume {
+		if _, err := os.Stat(*out); err != nil {
+			return usagef("--resume: %v", err)
+		}
+	} else if _, err := os.Stat(*out + "/" + train.CheckpointFile); err == nil {
+		return usagef("--out: %s already holds a run; use --resume to continue it or choose another directory", *out)
+	}
+	if *dataFile != "" {
+		sys, err := system.Lookup(*sysName, system.Options{Alpha: spec.Alpha})
+		if err != nil {
+			return usagef("--system: %v", err)
+		}
+		all, err := data.ReadCSVFile(*dataFile, sys)
+		if err != nil {
+			return asUsage(err)
+		}
+		if set["dt"] && math.Abs(*dt-all.Dt) > 1e-9*all.Dt {
+			return usagef("--dt %g differs from the time step %g of %s", *dt, all.Dt, *dataFile)
+		}
+		spec.Dt = all.Dt
+		cfg.Spec = spec
+		nv := int(math.Round(*valFrac * float64(all.N())))
+		if nv < 1 || nv >= all.N() {
+			return usagef("%s: %d trajectories are too few to hold out a validation set", *dataFile, all.N())
+		}
+		if all.Steps() < *rollout {
+			return usagef("%s: trajectories have %d steps, fewer than --rollout %d", *dataFile, all.Steps(), *rollout)
+		}
+		cfg.Train, cfg.Val = all.Split(nv)
+	}
+	cfg.Spec = spec
+	if _, _, _, _, err := spec.Build(); err != nil && !*resume {
+		return asUsage(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	t0 := time.Now()
+	m, hist, err := hnn.Train(ctx, cfg)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("interrupted; the checkpoint in %s holds the last completed step: continue with --resume", *out)
+		}
+		return err
+	}
+	if len(hist) > 0 {
+		last := hist[len(hist)-1]
+		fmt.Fprintf(stdout, "trained %s on %s for %d epochs (%d steps) in %.1fs: train loss %.4g, val loss %.4g\n",
+			m.MLP, m.Spec.System, last.Epoch, last.Step, time.Since(t0).Seconds(), last.TrainLoss, last.ValLoss)
+	}
+	fmt.Fprintf(stdout, "model saved in %s\n", *out)
+	if !*evaluate {
+		return nil
+	}
+	res, err := m.Evaluate()
+	if err != nil {
+		return err
+	}
+	printResults(stdout, res)
+	return nil
+}
+
+func setFlags(fs interface{ Visit(func(*flagT)) }) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flagT) { set[f.Name] = true })
+	return set
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a comma-separated list of integers", s)
+		}
+		if v < 1 {
+			return nil, fmt.Errorf("widths must be ≥ 1, got %d", v)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

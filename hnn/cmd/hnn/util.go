@@ -1,0 +1,17 @@
+package main
+
+import (
+	"flag"
+	"sort"
+)
+
+type flagT = flag.Flag
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,455 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"github.com/hnnlab/hnnlab/hnn/checkpoint"
+	"github.com/hnnlab/hnnlab/hnn/gradient"
+)
+
+// Trajectories is the view of a data set the trainer needs: Count
+// trajectories, trajectory i has Length(i) observed states, each of length 2d,
+// at a uniform time step.
+type Trajectories interface {
+	Count() int
+	Length(i int) int
+	// State returns observed state j of trajectory i; the trainer does not modify it.
+	State(i, j int) []float64
+}
+
+// Defaults of Config.
+const (
+	DefaultEpochs       = 25
+	DefaultBatchSize    = 512
+	DefaultLearningRate = 1e-3
+	DefaultMaxResidual  = 1e-3
+)
+
+// Config are the trainer's settings. The zero value of each field means its default.
+type Config struct {
+	// Epochs is the number of passes over the training trajectories; 0 means DefaultEpochs (25).
+	Epochs int
+	// BatchSize is the number of windows per step; 0 means DefaultBatchSize (512).
+	// It is capped at the number of training trajectories.
+	BatchSize int
+	// LearningRate is Adam's initial learning rate; 0 means DefaultLearningRate (1e-3).
+	LearningRate float64
+	// Plateau configures the learning-rate schedule.
+	Plateau Plateau
+	// Seed seeds the data order and window starts; runs with equal seeds are identical.
+	Seed uint64
+	// DType is the dtype of the windows, Float64 or Float32; the zero value means Float64.
+	// It must match the dtype of the model's variables.
+	DType dtypes.DType
+	// MaxResidual is the largest fixed-point residual accepted before the run
+	// stops with ErrSolverDiverged; 0 means DefaultMaxResidual (1e-3).
+	MaxResidual float64
+	// OutDir receives checkpoint.json and metrics.csv; "" writes nothing.
+	OutDir string
+	// CheckpointEvery writes a checkpoint every that many steps as well as at
+	// the end of every epoch; 0 means at epoch ends only.
+	CheckpointEvery int
+	// Progress receives a progress bar (when it is a terminal) or one line
+	// per epoch; nil means silent.
+	Progress io.Writer
+	// Run is caller metadata stored in every checkpoint (e.g. the system and
+	// the architecture), read back with ReadRun.
+	Run any
+}
+
+func (c Config) epochs() int          { return def(c.Epochs, DefaultEpochs) }
+func (c Config) batchSize() int       { return def(c.BatchSize, DefaultBatchSize) }
+func (c Config) lr() float64          { return deff(c.LearningRate, DefaultLearningRate) }
+func (c Config) maxResidual() float64 { return deff(c.MaxResidual, DefaultMaxResidual) }
+func (c Config) dtype() dtypes.DType {
+	if c.DType == dtypes.InvalidDType {
+		return dtypes.Float64
+	}
+	return c.DType
+}
+
+func def(v, d int) int {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func deff(v, d float64) float64 {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+// Check returns an error naming the first invalid setting.
+func (c Config) Check() error {
+	switch {
+	case c.Epochs < 0:
+		return fmt.Errorf("epochs must be ≥ 1, got %d", c.Epochs)
+	case c.BatchSize < 0:
+		return fmt.Errorf("batch size must be ≥ 1, got %d", c.BatchSize)
+	case c.LearningRate < 0 || math.IsNaN(c.LearningRate) || math.IsInf(c.LearningRate, 0):
+		return fmt.Errorf("learning rate must be positive and finite, got %g", c.LearningRate)
+	case c.MaxResidual < 0 || math.IsNaN(c.MaxResidual):
+		return fmt.Errorf("max residual must be positive, got %g", c.MaxResidual)
+	case c.CheckpointEvery < 0:
+		return fmt.Errorf("checkpoint interval must be ≥ 0, got %d", c.CheckpointEvery)
+	case c.DType != dtypes.InvalidDType && c.DType != dtypes.Float64 && c.DType != dtypes.Float32:
+		return fmt.Errorf("dtype must be float64 or float32, got %s", c.DType)
+	}
+	return c.Plateau.check()
+}
+
+// Errors that stop a run; test with errors.Is.
+var (
+	ErrSolverDiverged = errors.New("fixed-point iteration of the implicit solver diverged")
+	ErrNonFinite      = errors.New("loss is not finite")
+)
+
+// Epoch is one row of the training history (and of metrics.csv).
+type Epoch struct {
+	Step      int     `json:"step"`
+	Epoch     int     `json:"epoch"`
+	TrainLoss float64 `json:"train_loss"`
+	ValLoss   float64 `json:"val_loss"`
+	LR        float64 `json:"lr"`
+	Residual  float64 `json:"residual"`
+	Seconds   float64 `json:"seconds"`
+}
+
+// state is everything besides the store that a checkpoint must hold to
+// resume exactly.
+type state struct {
+	Epoch     int       `json:"epoch"`      // epochs completed
+	Batch     int       `json:"batch"`      // batches of the current epoch completed
+	Step      int       `json:"step"`       // optimizer steps completed
+	Perm      []int     `json:"perm"`       // current epoch's trajectory order
+	RNG       []byte    `json:"rng"`        // PCG state after the last drawn batch
+	SumLoss   float64   `json:"sum_loss"`   // running sum of this epoch's batch losses
+	MaxRes    float64   `json:"max_res"`    // largest residual this epoch
+	LR        float64   `json:"lr"`         // current learning rate
+	Plateau   plateauSt `json:"plateau"`    // schedule state
+	History   []Epoch   `json:"history"`    // completed epochs
+	Elapsed   float64   `json:"elapsed"`    // training seconds so far
+	BatchSize int       `json:"batch_size"` // effective batch size
+}
+
+type meta struct {
+	Run     json.RawMessage `json:"run"`
+	Trainer state           `json:"trainer"`
+}
+
+// CheckpointFile is the checkpoint's file name inside Config.OutDir.
+const CheckpointFile = "checkpoint.json"
+
+// MetricsFile is the metrics log's file name inside Config.OutDir.
+const MetricsFile = "metrics.csv"
+
+// Trainer fits the model of a gradient.Problem.
+type Trainer struct {
+	backend compute.Backend
+	store   *model.Store
+	problem gradient.Problem
+	method  gradient.Method
+	cfg     Config
+	comp    gradient.Computer
+	lrVar   *model.Variable
+	st      state
+	rng     *rand.PCG
+}
+
+// New returns a trainer for problem whose model variables live in store
+// (under gradient.HamiltonianScope, already initialised), computing
+// gradients with method (nil means gradient.Backprop{}).
+func New(backend compute.Backend, store *model.Store, problem gradient.Problem, method gradient.Method, cfg Config) (*Trainer, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	if err := problem.Check(); err != nil {
+		return nil, err
+	}
+	if method == nil {
+		method = gradient.Backprop{}
+	}
+	if len(gradient.TrainableVariables(store)) == 0 {
+		return nil, errors.New("train: the store has no trainable variables under scope " + gradient.ScopeName + " (initialise the model first)")
+	}
+	t := &Trainer{backend: backend, store: store, problem: problem, method: method, cfg: cfg}
+	root := store.RootScope()
+	t.lrVar = optimizer.LearningRateVar(root, cfg.dtype(), cfg.lr())
+	adam := optimizer.Adam().Done().(interface {
+		UpdateGraphWithGradients(*model.Scope, []*Node, dtypes.DType)
+	})
+	update := func(root *model.Scope, grads []*Node, lossDType dtypes.DType) {
+		adam.UpdateGraphWithGradients(root, grads, lossDType)
+	}
+	var err error
+	if t.comp, err = method.Compile(backend, store, problem, update); err != nil {
+		return nil, fmt.Errorf("train: compiling %s: %w", method, err)
+	}
+	t.rng = rand.NewPCG(cfg.Seed, 0x5eed)
+	t.st = state{LR: cfg.lr(), Epoch: 0, Batch: 0}
+	return t, nil
+}
+
+// Resume restores the trainer's state (weights, optimizer, schedule, data
+// position and random state) from the checkpoint in dir. The trainer must
+// have been built with the same problem, model and configuration.
+func (t *Trainer) Resume(dir string) error {
+	var m meta
+	path := filepath.Join(dir, CheckpointFile)
+	if err := checkpoint.Load(path, t.store, &m); err != nil {
+		return err
+	}
+	if err := t.rng.UnmarshalBinary(m.Trainer.RNG); err != nil {
+		return fmt.Errorf("train: %s: random state: %w", path, err)
+	}
+	t.st = m.Trainer
+	t.setLR(t.st.LR)
+	return nil
+}
+
+// ReadRun reads the caller metadata (Config.Run) of the checkpoint in dir into run.
+func ReadRun(dir string, run any) error {
+	var m meta
+	path := filepath.Join(dir, CheckpointFile)
+	if _, err := checkpoint.Read(path, &m); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(m.Run, run); err != nil {
+		return fmt.Errorf("train: %s: run metadata: %w", path, err)
+	}
+	return nil
+}
+
+// History returns the completed epochs.
+func (t *Trainer) History() []Epoch { return append([]Epoch(nil), t.st.History...) }
+
+// LearningRate returns the current learning rate.
+func (t *Trainer) LearningRate() float64 { return t.st.LR }
+
+func (t *Trainer) setLR(lr float64) {
+	var v *tensors.Tensor
+	if t.cfg.dtype() == dtypes.Float32 {
+		v = tensors.FromScalar(float32(lr))
+	} else {
+		v = tensors.FromScalar(lr)
+	}
+	t.lrVar.MustSetValue(v)
+}
+
+// Fit trains until Config.Epochs epochs are complete (counting epochs done
+// before a Resume) and returns the history. When ctx is cancelled it writes a
+// checkpoint at the current step and returns ctx's error.
+func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epoch, error) {
+	n := t.problem.N()
+	if err := checkData("training", trainSet, n, t.problem.Model.Dim()); err != nil {
+		return nil, err
+	}
+	if err := checkData("validation", valSet, n, t.problem.Model.Dim()); err != nil {
+		return nil, err
+	}
+	bs := min(t.cfg.batchSize(), trainSet.Count())
+	if t.st.BatchSize != 0 && t.st.BatchSize != bs {
+		return nil, fmt.Errorf("train: the checkpoint was written with batch size %d, this run has %d", t.st.BatchSize, bs)
+	}
+	t.st.BatchSize = bs
+	t.setLR(t.st.LR)
+	val := t.validationWindows(valSet, bs)
+	batchesPerEpoch := trainSet.Count() / bs
+	d2 := 2 * t.problem.Model.Dim()
+	buf := make([]float64, bs*(n+1)*d2)
+	prog := newProgress(t.cfg.Progress, t.cfg.epochs(), batchesPerEpoch)
+	start := time.Now()
+	elapsed0 := t.st.Elapsed
+	for t.st.Epoch < t.cfg.epochs() {
+		if t.st.Batch == 0 && t.st.Perm == nil {
+			t.st.Perm = rand.New(t.rng).Perm(trainSet.Count())
+			t.st.SumLoss, t.st.MaxRes = 0, 0
+		}
+		for t.st.Batch < batchesPerEpoch {
+			if err := ctx.Err(); err != nil {
+				t.st.Elapsed = elapsed0 + time.Since(start).Seconds()
+				if serr := t.save(); serr != nil {
+					return t.History(), errors.Join(err, serr)
+				}
+				return t.History(), err
+			}
+			idx := t.st.Perm[t.st.Batch*bs : (t.st.Batch+1)*bs]
+			fillWindows(buf, trainSet, idx, n, rand.New(t.rng))
+			r, err := t.comp.Train(t.tensor(buf, bs, n+1, d2))
+			if err != nil {
+				return t.History(), fmt.Errorf("train: step %d: %w", t.st.Step+1, err)
+			}
+			if err := t.health(r); err != nil {
+				return t.History(), err
+			}
+			t.st.Batch++
+			t.st.Step++
+			t.st.SumLoss += r.Loss
+			t.st.MaxRes = math.Max(t.st.MaxRes, r.Residual)
+			prog.step(t.st.Epoch, t.st.Batch, r.Loss, t.st.LR)
+			if k := t.cfg.CheckpointEvery; k > 0 && t.st.Step%k == 0 && t.st.Batch < batchesPerEpoch {
+				t.st.Elapsed = elapsed0 + time.Since(start).Seconds()
+				if err := t.save(); err != nil {
+					return t.History(), err
+				}
+			}
+		}
+		valLoss, err := t.validate(val)
+		if err != nil {
+			return t.History(), err
+		}
+		t.st.Elapsed = elapsed0 + time.Since(start).Seconds()
+		e := Epoch{Step: t.st.Step, Epoch: t.st.Epoch + 1, TrainLoss: t.st.SumLoss / float64(batchesPerEpoch),
+			ValLoss: valLoss, LR: t.st.LR, Residual: t.st.MaxRes, Seconds: t.st.Elapsed}
+		t.st.History = append(t.st.History, e)
+		prog.epoch(e)
+		if lr := t.cfg.Plateau.next(&t.st.Plateau, valLoss, t.st.LR); lr != t.st.LR {
+			t.st.LR = lr
+			t.setLR(lr)
+		}
+		t.st.Epoch++
+		t.st.Batch = 0
+		t.st.Perm = nil
+		if err := t.save(); err != nil {
+			return t.History(), err
+		}
+	}
+	prog.done()
+	return t.History(), nil
+}
+
+func (t *Trainer) health(r gradient.Result) error {
+	if math.IsNaN(r.Loss) || math.IsInf(r.Loss, 0) {
+		return fmt.Errorf("train: step %d: %w (%g); the weights of this step are unusable, the last good checkpoint is kept", t.st.Step+1, ErrNonFinite, r.Loss)
+	}
+	if math.IsNaN(r.Residual) || r.Residual > t.cfg.maxResidual() {
+		return fmt.Errorf("train: step %d: %w: residual %.3g > %.3g; the step h=%g is too large for the learned Hamiltonian: use a smaller step or more fixed-point iterations (the last good checkpoint is kept)",
+			t.st.Step+1, ErrSolverDiverged, r.Residual, t.cfg.maxResidual(), t.problem.Step)
+	}
+	return nil
+}
+
+func (t *Trainer) tensor(buf []float64, dims ...int) *tensors.Tensor {
+	if t.cfg.dtype() == dtypes.Float32 {
+		f := make([]float32, len(buf))
+		for i, v := range buf {
+			f[i] = float32(v)
+		}
+		return tensors.FromFlatDataAndDimensions(f, dims...)
+	}
+	return tensors.FromFlatDataAndDimensions(append([]float64(nil), buf...), dims...)
+}
+
+// validationWindows fixes one window per validation trajectory (starts drawn
+// from a stream of their own), in batches of at most bs.
+func (t *Trainer) validationWindows(valSet Trajectories, bs int) []*tensors.Tensor {
+	n := t.problem.N()
+	d2 := 2 * t.problem.Model.Dim()
+	rng := rand.New(rand.NewPCG(t.cfg.Seed, 0x7a1))
+	var out []*tensors.Tensor
+	for lo := 0; lo < valSet.Count(); lo += bs {
+		hi := min(lo+bs, valSet.Count())
+		idx := make([]int, hi-lo)
+		for i := range idx {
+			idx[i] = lo + i
+		}
+		buf := make([]float64, len(idx)*(n+1)*d2)
+		fillWindows(buf, valSet, idx, n, rng)
+		out = append(out, t.tensor(buf, len(idx), n+1, d2))
+	}
+	return out
+}
+
+// validate returns the mean validation loss over all windows.
+func (t *Trainer) validate(batches []*tensors.Tensor) (float64, error) {
+	sum, count := 0.0, 0
+	for _, b := range batches {
+		r, err := t.comp.Loss(b)
+		if err != nil {
+			return 0, fmt.Errorf("train: validation: %w", err)
+		}
+		m := b.Shape().Dim(0)
+		sum += r.Loss * float64(m)
+		count += m
+	}
+	v := sum / float64(count)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return v, fmt.Errorf("train: validation %w (%g)", ErrNonFinite, v)
+	}
+	return v, nil
+}
+
+// fillWindows writes, for each trajectory in idx, a window of n+1 states
+// starting at a uniformly drawn index into buf ([len(idx), n+1, 2d]).
+func fillWindows(buf []float64, set Trajectories, idx []int, n int, rng *rand.Rand) {
+	k := 0
+	for _, i := range idx {
+		s := rng.IntN(set.Length(i) - n)
+		for j := s; j <= s+n; j++ {
+			k += copy(buf[k:], set.State(i, j))
+		}
+	}
+}
+
+func checkData(name string, set Trajectories, n, d int) error {
+	if set == nil || set.Count() == 0 {
+		return fmt.Errorf("train: the %s set is empty", name)
+	}
+	for i := range set.Count() {
+		if set.Length(i) < n+1 {
+			return fmt.Errorf("train: %s trajectory %d has %d states, fewer than rollout+1 = %d", name, i, set.Length(i), n+1)
+		}
+		if got := len(set.State(i, 0)); got != 2*d {
+			return fmt.Errorf("train: %s trajectory %d has states of length %d, the model expects %d (d=%d)", name, i, got, 2*d, d)
+		}
+	}
+	return nil
+}
+
+// save writes the checkpoint and metrics.csv (both atomically).
+func (t *Trainer) save() error {
+	if t.cfg.OutDir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(t.cfg.OutDir, 0o755); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	rng, err := t.rng.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	t.st.RNG = rng
+	run, err := json.Marshal(t.cfg.Run)
+	if err != nil {
+		return fmt.Errorf("train: encoding run metadata: %w", err)
+	}
+	if err := checkpoint.Save(filepath.Join(t.cfg.OutDir, CheckpointFile), t.store, meta{Run: run, Trainer: t.st}); err != nil {
+		return err
+	}
+	var sb strings.Builder
+	sb.WriteString("step,epoch,train_loss,val_loss,lr,residual,seconds\n")
+	for _, e := range t.st.History {
+		fmt.Fprintf(&sb, "%d,%d,%.10g,%.10g,%.6g,%.3g,%.3f\n", e.Step, e.Epoch, e.TrainLoss, e.ValLoss, e.LR, e.Residual, e.Seconds)
+	}
+	return checkpoint.WriteFileAtomic(filepath.Join(t.cfg.OutDir, MetricsFile), []byte(sb.String()))
+}
