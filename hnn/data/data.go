@@ -70,8 +70,9 @@ func (t *Trajectories) Split(nVal int) (train, val *Trajectories) {
 // Windows panics if batch < 0, length < 1, length > S, there are no
 // trajectories, or dst is non-nil with the wrong length.
 func (t *Trajectories) Windows(dst []float64, rng *rand.Rand, batch, length int) []float64 {
-	t.check()
 	switch {
+	case t.Dim < 1:
+		panic(fmt.Sprintf("data: Trajectories.Dim = %d, want ≥ 1", t.Dim))
 	case batch < 0:
 		panic(fmt.Sprintf("data: negative batch size %d", batch))
 	case t.N() == 0:
@@ -90,7 +91,13 @@ func (t *Trajectories) Windows(dst []float64, rng *rand.Rand, batch, length int)
 	for range batch {
 		i := rng.IntN(t.N())
 		k := rng.IntN(t.Steps() - length + 1)
+		if len(t.States[i]) != t.Steps()+1 {
+			panic(fmt.Sprintf("data: trajectory %d has %d states, trajectory 0 has %d", i, len(t.States[i]), t.Steps()+1))
+		}
 		for _, y := range t.States[i][k : k+length+1] {
+			if len(y) != n {
+				panic(fmt.Sprintf("data: state of trajectory %d has length %d, want %d", i, len(y), n))
+			}
 			off += copy(dst[off:], y)
 		}
 	}

@@ -231,7 +231,8 @@ func (g GaussLegendre) Step(s system.System, y []float64, h float64, dst []float
 // substeps = 0 means ⌈dt/DefaultStep⌉. The states share one backing array.
 //
 // Trajectory panics if len(y0) ≠ 2·s.Dim(), dt is not positive and finite, or
-// steps or substeps are negative. It returns an error, naming the step and time,
+// steps or substeps are negative, or substeps is 0 and DefaultSubsteps(dt)
+// panics. It returns an error, naming the step and time,
 // if the implicit solve fails or the state becomes non-finite.
 func (g GaussLegendre) Trajectory(s system.System, y0 []float64, dt float64, steps, substeps int) ([][]float64, error) {
 	system.CheckState(s, y0)
@@ -276,9 +277,13 @@ func Trajectory(s system.System, y0 []float64, dt float64, steps, substeps int) 
 }
 
 // DefaultSubsteps returns ⌈dt/DefaultStep⌉ (at least 1), the number of internal
-// steps that Trajectory uses by default; e.g. 10 for dt = 0.01.
+// steps that Trajectory uses by default; e.g. 10 for dt = 0.01. It panics if
+// the result exceeds 2³¹−1 (dt > 2.1·10⁶) or dt is NaN.
 func DefaultSubsteps(dt float64) int {
 	n := math.Ceil(dt/DefaultStep*(1-1e-12) - 1e-12)
+	if math.IsNaN(n) {
+		panic("reference: DefaultSubsteps(NaN)")
+	}
 	if n < 1 {
 		return 1
 	}

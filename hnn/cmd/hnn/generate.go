@@ -15,6 +15,9 @@ import (
 // maxGenerateValues bounds trajectories × (steps+1) × 2d (2 GiB of float64).
 const maxGenerateValues = 1 << 28
 
+// maxAutoSubsteps bounds the automatic number of internal steps per observation step.
+const maxAutoSubsteps = 1_000_000
+
 func init() {
 	register("generate", command{
 		summary: "generate noisy reference trajectories of a system and write them as CSV",
@@ -79,11 +82,15 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	case *out == "":
 		return usagef("missing --out FILE.csv")
 	}
-	if v := float64(*n) * float64(*steps+1) * float64(2*sys.Dim()); v > maxGenerateValues {
+	if v := float64(*n) * (float64(*steps) + 1) * float64(2*sys.Dim()); v > maxGenerateValues {
 		return usagef("dataset too large: %d trajectories × %d states × %d coordinates = %.3g values (limit %d)",
 			*n, *steps+1, 2*sys.Dim(), v, maxGenerateValues)
 	}
 	if *substeps == 0 {
+		if *dt/reference.DefaultStep > maxAutoSubsteps {
+			return usagef("--dt %v needs more than %d internal steps of %v; pass --substeps explicitly",
+				*dt, maxAutoSubsteps, reference.DefaultStep)
+		}
 		*substeps = reference.DefaultSubsteps(*dt)
 	}
 

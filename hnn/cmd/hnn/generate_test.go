@@ -181,6 +181,8 @@ func TestGenerateBadInput(t *testing.T) {
 		{"unknown-flag", base("--colour", "red"), 2, "flag provided but not defined: -colour"},
 		{"positional", base("extra"), 2, `unexpected argument "extra"`},
 		{"too-large", base("--trajectories", "1000000", "--steps", "1000"), 2, "dataset too large"},
+		{"steps-maxint", base("--steps", "9223372036854775807"), 2, "dataset too large"},
+		{"dt-huge", base("--dt", "1e300"), 2, "--dt 1e+300 needs more than 1000000 internal steps"},
 		{"unwritable", []string{"generate", "--system", "pendulum", "--trajectories", "1", "--steps", "1",
 			"--out", filepath.Join(out+".dir-is-a-file", "x.csv")}, 1, "not a directory"},
 	} {
