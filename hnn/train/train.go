@@ -339,12 +339,13 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 }
 
 func (t *Trainer) health(r gradient.Result) error {
-	if math.IsNaN(r.Loss) || math.IsInf(r.Loss, 0) {
-		return fmt.Errorf("train: step %d: %w (%g); the weights of this step are unusable, the last good checkpoint is kept", t.st.Step+1, ErrNonFinite, r.Loss)
-	}
+	// The residual first: a diverging solve is the usual cause of a NaN loss.
 	if math.IsNaN(r.Residual) || r.Residual > t.cfg.maxResidual() {
 		return fmt.Errorf("train: step %d: %w: residual %.3g > %.3g; the step h=%g is too large for the learned Hamiltonian: use a smaller step or more fixed-point iterations (the last good checkpoint is kept)",
 			t.st.Step+1, ErrSolverDiverged, r.Residual, t.cfg.maxResidual(), t.problem.Step)
+	}
+	if math.IsNaN(r.Loss) || math.IsInf(r.Loss, 0) {
+		return fmt.Errorf("train: step %d: %w (%g); the weights of this step are unusable, the last good checkpoint is kept", t.st.Step+1, ErrNonFinite, r.Loss)
 	}
 	return nil
 }
