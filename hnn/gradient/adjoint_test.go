@@ -1,0 +1,386 @@
+package gradient_test
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"github.com/hnnlab/hnnlab/hnn/ansatz"
+	"github.com/hnnlab/hnnlab/hnn/gradient"
+	"github.com/hnnlab/hnnlab/hnn/integrator"
+	"github.com/hnnlab/hnnlab/hnn/internal/testutil"
+)
+
+// newModel returns a store holding an MLP with d degrees of freedom, initialized from seed.
+func newModel(d int, widths []int, dtype dtypes.DType, seed uint64) (*model.Store, ansatz.MLP) {
+	store := model.NewStore()
+	mlp := ansatz.MLP{D: d, Widths: widths}
+	mlp.Init(gradient.HamiltonianScope(store), dtype, seed)
+	return store, mlp
+}
+
+// gradientsOf compiles m on store for p and returns the loss and gradients on obs.
+func gradientsOf(t testing.TB, m gradient.Method, store *model.Store, p gradient.Problem, obs *tensors.Tensor) (gradient.Computer, gradient.Result) {
+	t.Helper()
+	c, err := m.Compile(testutil.Backend(), store, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Gradients(obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, r
+}
+
+func checkRel(t *testing.T, what string, got, tol float64) {
+	t.Helper()
+	if got > tol || math.IsNaN(got) {
+		t.Errorf("%s: max relative difference %.3g > %.0g", what, got, tol)
+	} else {
+		t.Logf("%s: max relative difference %.3g (tolerance %.0g)", what, got, tol)
+	}
+}
+
+type adjointCase struct {
+	name   string
+	d      int
+	widths []int
+	integ  integrator.Integrator
+	h      float64
+	n      int
+	tol    float64
+}
+
+var unrolledCases = []adjointCase{
+	{"d=1 midpoint rk2 k=1", 1, []int{8, 8}, integrator.ImplicitMidpoint{Iterations: 1}, 0.1, 5, 1e-10},
+	{"d=1 midpoint rk2 k=3", 1, []int{8, 8}, integrator.ImplicitMidpoint{Iterations: 3}, 0.1, 5, 1e-10},
+	{"d=1 midpoint observed k=1", 1, []int{8, 8}, integrator.ImplicitMidpoint{Iterations: 1, Predictor: integrator.Observed}, 0.1, 5, 1e-10},
+	{"d=1 midpoint observed k=3", 1, []int{8, 8}, integrator.ImplicitMidpoint{Iterations: 3, Predictor: integrator.Observed}, 0.1, 5, 1e-10},
+	{"d=2 midpoint rk2 k=1", 2, []int{8, 6}, integrator.ImplicitMidpoint{Iterations: 1}, 0.1, 4, 1e-10},
+	{"d=2 midpoint rk2 k=3", 2, []int{8, 6}, integrator.ImplicitMidpoint{Iterations: 3}, 0.1, 4, 1e-10},
+	{"d=2 midpoint observed k=1", 2, []int{8, 6}, integrator.ImplicitMidpoint{Iterations: 1, Predictor: integrator.Observed}, 0.1, 4, 1e-10},
+	{"d=2 midpoint observed k=3", 2, []int{8, 6}, integrator.ImplicitMidpoint{Iterations: 3, Predictor: integrator.Observed}, 0.1, 4, 1e-10},
+	{"d=1 gauss-legendre rk2 k=3", 1, []int{8, 8}, integrator.GaussLegendre2{Iterations: 3}, 0.1, 5, 1e-10},
+	{"d=1 gauss-legendre observed k=2", 1, []int{8, 8}, integrator.GaussLegendre2{Iterations: 2, Predictor: integrator.Observed}, 0.1, 5, 1e-10},
+	{"d=2 gauss-legendre rk2 k=3", 2, []int{8, 6}, integrator.GaussLegendre2{Iterations: 3}, 0.1, 4, 1e-10},
+	{"d=2 gauss-legendre observed k=1", 2, []int{8, 6}, integrator.GaussLegendre2{Iterations: 1, Predictor: integrator.Observed}, 0.1, 4, 1e-10},
+}
+
+// TestAdjointMatchesBackprop: the unrolled discrete adjoint is the gradient
+// Backprop computes through the same unrolled solver, to round-off.
+func TestAdjointMatchesBackprop(t *testing.T) {
+	for i, tc := range unrolledCases {
+		t.Run(tc.name, func(t *testing.T) {
+			store, mlp := newModel(tc.d, tc.widths, dtypes.Float64, uint64(11+i))
+			p := gradient.Problem{Model: mlp, Integrator: tc.integ, Step: tc.h, Rollout: tc.n}
+			obs := testutil.RandomWindows(uint64(3+i), 7, tc.n, tc.d, 1.5)
+			_, bp := gradientsOf(t, gradient.Backprop{}, store, p, obs)
+			_, adj := gradientsOf(t, gradient.DiscreteAdjoint{}, store, p, obs)
+			if math.Abs(adj.Loss-bp.Loss) > 1e-13*bp.Loss || adj.Residual != bp.Residual && math.Abs(adj.Residual-bp.Residual) > 1e-13 {
+				t.Errorf("loss/residual: adjoint %.17g/%.3g, backprop %.17g/%.3g", adj.Loss, adj.Residual, bp.Loss, bp.Residual)
+			}
+			if len(adj.Gradients) != len(bp.Gradients) {
+				t.Fatalf("%d gradients, backprop has %d", len(adj.Gradients), len(bp.Gradients))
+			}
+			checkRel(t, "adjoint vs backprop", maxRelDiff(flatten(adj.Gradients), flatten(bp.Gradients)), tc.tol)
+		})
+	}
+}
+
+// TestAdjointMatchesFiniteDifferences checks the unrolled adjoint against
+// central differences of the loss (the computer's own forward pass).
+func TestAdjointMatchesFiniteDifferences(t *testing.T) {
+	for i, tc := range []adjointCase{unrolledCases[1], unrolledCases[7], unrolledCases[8], unrolledCases[11]} {
+		t.Run(tc.name, func(t *testing.T) {
+			store, mlp := newModel(tc.d, tc.widths, dtypes.Float64, uint64(21+i))
+			p := gradient.Problem{Model: mlp, Integrator: tc.integ, Step: tc.h, Rollout: tc.n}
+			obs := testutil.RandomWindows(uint64(5+i), 5, tc.n, tc.d, 1.5)
+			c, adj := gradientsOf(t, gradient.DiscreteAdjoint{}, store, p, obs)
+			fd := finiteDifferences(t, c, store, obs, 1e-6)
+			checkRel(t, "adjoint vs central differences", maxRelDiff(flatten(adj.Gradients), fd), 1e-6)
+		})
+	}
+}
+
+var convergedCases = []adjointCase{
+	{"d=1 h=0.05", 1, []int{8, 8}, integrator.ImplicitMidpoint{Iterations: 50}, 0.05, 5, 1e-6},
+	{"d=1 h=0.1 observed", 1, []int{6, 6}, integrator.ImplicitMidpoint{Iterations: 50, Predictor: integrator.Observed}, 0.1, 4, 1e-6},
+	{"d=2 h=0.05", 2, []int{8, 6}, integrator.ImplicitMidpoint{Iterations: 50}, 0.05, 4, 1e-6},
+}
+
+// TestConvergedAdjointMatchesFiniteDifferences checks the adjoint of the exact
+// implicit midpoint map against central differences of a forward pass solved
+// to convergence (50 sweeps), and against Backprop through those 50 sweeps.
+func TestConvergedAdjointMatchesFiniteDifferences(t *testing.T) {
+	for i, tc := range convergedCases {
+		t.Run(tc.name, func(t *testing.T) {
+			store, mlp := newModel(tc.d, tc.widths, dtypes.Float64, uint64(31+i))
+			p := gradient.Problem{Model: mlp, Integrator: tc.integ, Step: tc.h, Rollout: tc.n}
+			obs := testutil.RandomWindows(uint64(7+i), 5, tc.n, tc.d, 1.5)
+			c, adj := gradientsOf(t, gradient.DiscreteAdjoint{Variant: gradient.Converged, AdjointIterations: 40}, store, p, obs)
+			if adj.Residual > 1e-14 {
+				t.Fatalf("forward pass not converged: residual %.3g", adj.Residual)
+			}
+			fd := finiteDifferences(t, c, store, obs, 1e-6)
+			checkRel(t, "converged adjoint vs central differences", maxRelDiff(flatten(adj.Gradients), fd), tc.tol)
+			_, bp := gradientsOf(t, gradient.Backprop{}, store, p, obs)
+			checkRel(t, "converged adjoint vs backprop (50 sweeps)", maxRelDiff(flatten(adj.Gradients), flatten(bp.Gradients)), 1e-10)
+			// With the default 20 adjoint iterations.
+			_, adj20 := gradientsOf(t, gradient.DiscreteAdjoint{Variant: gradient.Converged}, store, p, obs)
+			checkRel(t, "converged adjoint (20 iterations) vs backprop", maxRelDiff(flatten(adj20.Gradients), flatten(bp.Gradients)), 1e-10)
+		})
+	}
+}
+
+// TestConvergedAdjointWithUnconvergedForward: with k = 3 sweeps the
+// converged variant is close to, but not exactly, the unrolled gradient; the
+// gap is of the size of the solver error, not round-off.
+func TestConvergedAdjointWithUnconvergedForward(t *testing.T) {
+	store, mlp := newModel(1, []int{8, 8}, dtypes.Float64, 41)
+	p := gradient.Problem{Model: mlp, Integrator: integrator.ImplicitMidpoint{Iterations: 3}, Step: 0.1, Rollout: 5}
+	obs := testutil.RandomWindows(9, 5, 5, 1, 1.5)
+	_, un := gradientsOf(t, gradient.DiscreteAdjoint{}, store, p, obs)
+	_, cv := gradientsOf(t, gradient.DiscreteAdjoint{Variant: gradient.Converged}, store, p, obs)
+	d := maxRelDiff(flatten(cv.Gradients), flatten(un.Gradients))
+	t.Logf("k=3, residual %.3g: converged vs unrolled adjoint: max relative difference %.3g", un.Residual, d)
+	if !(d < 1e-3) || d < 1e-12 {
+		t.Errorf("converged vs unrolled adjoint at k=3: max relative difference %.3g, want in (1e-12, 1e-3)", d)
+	}
+}
+
+// TestAdjointRejectsFlaws shows that the tolerance above is meaningful: the
+// two mistakes of a public implementation (seeding only from the last state,
+// applying ∂F/∂y untransposed) move the gradient by far more than it.
+func TestAdjointRejectsFlaws(t *testing.T) {
+	cases := []struct {
+		name string
+		m    gradient.DiscreteAdjoint
+		tc   adjointCase
+	}{
+		{"last-state-only seeding (unrolled)", gradient.WithLastStateOnlySeeding(gradient.DiscreteAdjoint{}), unrolledCases[1]},
+		{"last-state-only seeding (converged)", gradient.WithLastStateOnlySeeding(gradient.DiscreteAdjoint{Variant: gradient.Converged}), convergedCases[0]},
+		{"untransposed Jacobian d=1 (converged)", gradient.WithUntransposedJacobian(gradient.DiscreteAdjoint{Variant: gradient.Converged}), convergedCases[0]},
+		{"untransposed Jacobian d=2 (converged)", gradient.WithUntransposedJacobian(gradient.DiscreteAdjoint{Variant: gradient.Converged}), convergedCases[2]},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tc := c.tc
+			store, mlp := newModel(tc.d, tc.widths, dtypes.Float64, uint64(51+i))
+			p := gradient.Problem{Model: mlp, Integrator: tc.integ, Step: tc.h, Rollout: tc.n}
+			obs := testutil.RandomWindows(uint64(13+i), 5, tc.n, tc.d, 1.5)
+			_, bp := gradientsOf(t, gradient.Backprop{}, store, p, obs)
+			_, bad := gradientsOf(t, c.m, store, p, obs)
+			d := maxRelDiff(flatten(bad.Gradients), flatten(bp.Gradients))
+			t.Logf("flawed adjoint vs backprop: max relative difference %.3g (the correct one: ≤ %.0g)", d, tc.tol)
+			if !(d > 1e3*tc.tol) {
+				t.Errorf("flawed adjoint is within %.3g of backprop: the test cannot tell it apart", d)
+			}
+		})
+	}
+}
+
+// TestAdjointRecompute measures the error of recovering the states by
+// integrating backwards (DiscreteAdjoint.Recompute).
+func TestAdjointRecompute(t *testing.T) {
+	cases := []struct {
+		tc       adjointCase
+		variant  gradient.Variant
+		min, max float64 // expected range of the relative gradient error
+	}{
+		// Unconverged forward solves (k sweeps): the error is the solver's, about 0.01–0.1 × the forward residual.
+		{unrolledCases[1], gradient.Unrolled, 0, 1e-8},
+		{unrolledCases[3], gradient.Unrolled, 0, 1e-6},
+		{unrolledCases[10], gradient.Unrolled, 0, 1e-11},
+		{adjointCase{"d=1 midpoint rk2 k=3 h=0.3", 1, []int{8, 8}, integrator.ImplicitMidpoint{Iterations: 3}, 0.3, 5, 0}, gradient.Unrolled, 1e-12, 1e-5},
+		{adjointCase{"d=2 midpoint rk2 k=3 h=0.3 N=20", 2, []int{8, 6}, integrator.ImplicitMidpoint{Iterations: 3}, 0.3, 20, 0}, gradient.Unrolled, 1e-12, 1e-5},
+		{adjointCase{"d=2 midpoint rk2 k=6 h=0.3", 2, []int{8, 6}, integrator.ImplicitMidpoint{Iterations: 6}, 0.3, 5, 0}, gradient.Unrolled, 0, 1e-10},
+		{adjointCase{"d=2 gauss-legendre k=3 h=0.3", 2, []int{8, 6}, integrator.GaussLegendre2{Iterations: 3}, 0.3, 5, 0}, gradient.Unrolled, 1e-12, 1e-5},
+		// Converged forward solves: round-off only.
+		{adjointCase{"d=2 midpoint k=50 h=0.3 N=20", 2, []int{8, 6}, integrator.ImplicitMidpoint{Iterations: 50}, 0.3, 20, 0}, gradient.Unrolled, 0, 1e-13},
+		{convergedCases[0], gradient.Unrolled, 0, 1e-13},
+		{convergedCases[2], gradient.Converged, 0, 1e-13},
+		{convergedCases[1], gradient.Converged, 0, 1e-13},
+	}
+	for i, c := range cases {
+		tc := c.tc
+		t.Run(fmt.Sprintf("%s %s", tc.name, c.variant), func(t *testing.T) {
+			store, mlp := newModel(tc.d, tc.widths, dtypes.Float64, uint64(61+i))
+			p := gradient.Problem{Model: mlp, Integrator: tc.integ, Step: tc.h, Rollout: tc.n}
+			obs := testutil.RandomWindows(uint64(17+i), 7, tc.n, tc.d, 1.5)
+			_, stored := gradientsOf(t, gradient.DiscreteAdjoint{Variant: c.variant}, store, p, obs)
+			_, rec := gradientsOf(t, gradient.DiscreteAdjoint{Variant: c.variant, Recompute: true}, store, p, obs)
+			if rec.Loss != stored.Loss {
+				t.Errorf("loss %.17g with recompute, %.17g without", rec.Loss, stored.Loss)
+			}
+			d := maxRelDiff(flatten(rec.Gradients), flatten(stored.Gradients))
+			t.Logf("%s, forward residual %.3g: recomputed vs stored states: max relative gradient difference %.3g", tc.integ, stored.Residual, d)
+			if !(d >= c.min && d <= c.max) {
+				t.Errorf("recomputed vs stored states: max relative difference %.3g, want in [%.0g, %.0g]", d, c.min, c.max)
+			}
+		})
+	}
+}
+
+// sgd is the update v ← v − 0.1·g, written out.
+func sgd(store *model.Store) gradient.Update {
+	return func(root *model.Scope, grads []*Node, _ dtypes.DType) {
+		for i, v := range gradient.TrainableVariables(store) {
+			v.SetNodeValue(Sub(v.NodeValue(grads[i].Graph()), MulScalar(grads[i], 0.1)))
+		}
+	}
+}
+
+func adam(store *model.Store) gradient.Update {
+	opt := optimizer.Adam().LearningRate(0.01).Done().(interface {
+		UpdateGraphWithGradients(*model.Scope, []*Node, dtypes.DType)
+	}) // train.OptimizeWithGradients
+	return func(root *model.Scope, grads []*Node, dtype dtypes.DType) {
+		opt.UpdateGraphWithGradients(root, grads, dtype)
+	}
+}
+
+// TestAdjointTrainMatchesBackprop: Train with an update changes the weights
+// exactly as Backprop's Train does.
+func TestAdjointTrainMatchesBackprop(t *testing.T) {
+	cases := []struct {
+		name   string
+		update func(*model.Store) gradient.Update
+		tc     adjointCase
+		method gradient.Method
+		tol    float64
+	}{
+		{"sgd midpoint k=3", sgd, unrolledCases[1], gradient.DiscreteAdjoint{}, 1e-12},
+		{"sgd gauss-legendre d=2", sgd, unrolledCases[10], gradient.DiscreteAdjoint{}, 1e-12},
+		{"sgd midpoint observed k=3, recompute", sgd, unrolledCases[3], gradient.DiscreteAdjoint{Recompute: true}, 1e-5},
+		{"adam midpoint d=2 k=3", adam, unrolledCases[5], gradient.DiscreteAdjoint{}, 1e-12},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tc := c.tc
+			var weights [2][][]float64
+			var losses [2][]float64
+			for j, m := range []gradient.Method{gradient.Backprop{}, c.method} {
+				store, mlp := newModel(tc.d, tc.widths, dtypes.Float64, uint64(71+i))
+				p := gradient.Problem{Model: mlp, Integrator: tc.integ, Step: tc.h, Rollout: tc.n}
+				comp, err := m.Compile(testutil.Backend(), store, p, c.update(store))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for s := range 3 {
+					r, err := comp.Train(testutil.RandomWindows(uint64(100+s), 9, tc.n, tc.d, 1.5))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if r.Gradients != nil {
+						t.Error("Train returned gradients")
+					}
+					losses[j] = append(losses[j], r.Loss)
+				}
+				for _, v := range gradient.TrainableVariables(store) {
+					weights[j] = append(weights[j], tensors.MustCopyFlatData[float64](v.MustValue()))
+				}
+			}
+			// Weights changed, and changed the same way.
+			store0, _ := newModel(tc.d, tc.widths, dtypes.Float64, uint64(71+i))
+			var init [][]float64
+			for _, v := range gradient.TrainableVariables(store0) {
+				init = append(init, tensors.MustCopyFlatData[float64](v.MustValue()))
+			}
+			if moved := maxRelDiff(weights[0], init); moved < 1e-4 {
+				t.Fatalf("backprop Train barely moved the weights (%.3g)", moved)
+			}
+			checkRel(t, "weights after 3 steps, adjoint vs backprop", maxRelDiff(weights[1], weights[0]), c.tol)
+			for s := range losses[0] {
+				if math.Abs(losses[1][s]-losses[0][s]) > 1e3*c.tol*losses[0][s] {
+					t.Errorf("step %d: loss %.17g, backprop %.17g", s, losses[1][s], losses[0][s])
+				}
+			}
+		})
+	}
+}
+
+func TestAdjointFloat32(t *testing.T) {
+	store, mlp := newModel(1, []int{8, 8}, dtypes.Float32, 81)
+	p := gradient.Problem{Model: mlp, Step: 0.1, Rollout: 4}
+	obs64 := testutil.RandomWindows(23, 6, 4, 1, 1.5)
+	flat := tensors.MustCopyFlatData[float64](obs64)
+	f32 := make([]float32, len(flat))
+	for i, v := range flat {
+		f32[i] = float32(v)
+	}
+	obs := tensors.FromFlatDataAndDimensions(f32, obs64.Shape().Dimensions...)
+	_, bp := gradientsOf(t, gradient.Backprop{}, store, p, obs)
+	_, adj := gradientsOf(t, gradient.DiscreteAdjoint{}, store, p, obs)
+	to64 := func(ts []*tensors.Tensor) [][]float64 {
+		out := make([][]float64, len(ts))
+		for i, t := range ts {
+			for _, v := range tensors.MustCopyFlatData[float32](t) {
+				out[i] = append(out[i], float64(v))
+			}
+		}
+		return out
+	}
+	checkRel(t, "float32 adjoint vs backprop", maxRelDiff(to64(adj.Gradients), to64(bp.Gradients)), 1e-5)
+}
+
+func TestAdjointErrors(t *testing.T) {
+	store, mlp := newModel(1, []int{4}, dtypes.Float64, 1)
+	p := gradient.Problem{Model: mlp, Integrator: integrator.GaussLegendre2{}, Step: 0.1, Rollout: 2}
+	if _, err := (gradient.DiscreteAdjoint{Variant: gradient.Converged}).Compile(testutil.Backend(), store, p, nil); err == nil ||
+		!strings.Contains(err.Error(), "implicit midpoint") {
+		t.Errorf("converged variant with Gauss–Legendre: got error %v", err)
+	}
+	c, err := gradient.DiscreteAdjoint{}.Compile(testutil.Backend(), store, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Train(testutil.RandomWindows(1, 2, 2, 1, 1)); err == nil {
+		t.Error("Train without an Update: no error")
+	}
+	if _, err := (gradient.DiscreteAdjoint{}).Compile(testutil.Backend(), store, gradient.Problem{Model: mlp}, nil); err == nil {
+		t.Error("zero step: no error")
+	}
+	if v, err := gradient.ParseVariant("converged"); err != nil || v != gradient.Converged {
+		t.Errorf("ParseVariant(converged) = %v, %v", v, err)
+	}
+	if _, err := gradient.ParseVariant("exact"); err == nil {
+		t.Error("ParseVariant(exact): no error")
+	}
+}
+
+// BenchmarkAdjointTrainStep times one training step (loss, gradients, Adam
+// update) of Backprop and DiscreteAdjoint at the paper's settings: B = 512,
+// MLP 2-16-32-16-1 tanh, implicit midpoint with RK2 predictor and k = 3,
+// h = 0.01, float64 (the same settings as BenchmarkTrainStep).
+func BenchmarkAdjointTrainStep(b *testing.B) {
+	for _, n := range []int{6, 32} {
+		for _, m := range []gradient.Method{gradient.Backprop{}, gradient.DiscreteAdjoint{}, gradient.DiscreteAdjoint{Recompute: true}} {
+			b.Run(fmt.Sprintf("%s/N=%d", m, n), func(b *testing.B) {
+				store, mlp := newModel(1, nil, dtypes.Float64, 1)
+				p := gradient.Problem{Model: mlp, Integrator: integrator.ImplicitMidpoint{Iterations: 3}, Step: 0.01, Rollout: n}
+				c, err := m.Compile(testutil.Backend(), store, p, adam(store))
+				if err != nil {
+					b.Fatal(err)
+				}
+				obs := testutil.RandomWindows(1, 512, n, 1, 2)
+				if _, err := c.Train(obs); err != nil { // compile
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for b.Loop() {
+					if _, err := c.Train(obs); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
