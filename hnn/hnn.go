@@ -252,8 +252,8 @@ func (m *Model) Evaluate() ([]eval.Result, error) {
 
 // Load reads the model saved by Train in dir.
 func Load(dir string) (*Model, error) {
-	var run runInfo
-	if err := train.ReadRun(dir, &run); err != nil {
+	run, err := ReadRunInfo(dir)
+	if err != nil {
 		return nil, err
 	}
 	m, err := NewModel(run.Spec, 0)
@@ -266,13 +266,33 @@ func Load(dir string) (*Model, error) {
 	return m, nil
 }
 
-// runInfo is what Train stores in the checkpoint besides the trainer's state.
-type runInfo struct {
+// RunInfo is what Train stores in the checkpoint besides the trainer's
+// state: enough to rebuild the model and to resume the run with the same data
+// and settings.
+type RunInfo struct {
 	Spec Spec `json:"spec"`
 	// Gradient is the gradient method's name.
 	Gradient string `json:"gradient"`
-	// Seed initialised the weights and seeds the data order.
+	// Seed initialised the weights and seeds data generation and order.
 	Seed uint64 `json:"seed"`
+	// Data configured the generated data (when DataFile is empty).
+	Data DataConfig `json:"data"`
+	// DataFile is the CSV the data came from, if any (recorded by callers
+	// that read one, such as hnn train --data).
+	DataFile string `json:"data_file,omitempty"`
+	// ValFraction is the fraction of DataFile's trajectories held out.
+	ValFraction float64 `json:"val_fraction,omitempty"`
+	// Epochs, BatchSize and LearningRate are the trainer's settings.
+	Epochs       int     `json:"epochs"`
+	BatchSize    int     `json:"batch_size"`
+	LearningRate float64 `json:"learning_rate"`
+}
+
+// ReadRunInfo reads the RunInfo of the run saved in dir.
+func ReadRunInfo(dir string) (RunInfo, error) {
+	var run RunInfo
+	err := train.ReadRun(dir, &run)
+	return run, err
 }
 
 // DataConfig says which data to train on when none is given: the paper's
@@ -335,8 +355,14 @@ type TrainConfig struct {
 	Trainer train.Config
 	// Seed initialises the weights and seeds data generation and order.
 	Seed uint64
-	// Resume continues the run whose checkpoint is in Trainer.OutDir.
+	// Resume continues the run whose checkpoint is in Trainer.OutDir, with
+	// the spec, seed, data and trainer settings recorded there (Trainer.Epochs,
+	// when set, may extend the run).
 	Resume bool
+	// DataFile and ValFraction are recorded in the run's metadata when the
+	// caller read Train and Val from a CSV file.
+	DataFile    string
+	ValFraction float64
 }
 
 // Train fits a model and returns it with its history. With Trainer.OutDir
@@ -347,11 +373,16 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 		if cfg.Trainer.OutDir == "" {
 			return nil, nil, errors.New("hnn: resume needs an output directory")
 		}
-		var run runInfo
-		if err := train.ReadRun(cfg.Trainer.OutDir, &run); err != nil {
+		run, err := ReadRunInfo(cfg.Trainer.OutDir)
+		if err != nil {
 			return nil, nil, err
 		}
-		spec, cfg.Seed = run.Spec, run.Seed
+		spec, cfg.Seed, cfg.Data = run.Spec, run.Seed, run.Data
+		cfg.DataFile, cfg.ValFraction = run.DataFile, run.ValFraction
+		cfg.Trainer.BatchSize, cfg.Trainer.LearningRate = run.BatchSize, run.LearningRate
+		if cfg.Trainer.Epochs == 0 {
+			cfg.Trainer.Epochs = run.Epochs
+		}
 	}
 	m, err := NewModel(spec, cfg.Seed)
 	if err != nil {
@@ -378,7 +409,9 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 	if method == nil {
 		method = gradient.Backprop{}
 	}
-	tc.Run = runInfo{Spec: spec, Gradient: method.String(), Seed: cfg.Seed}
+	tc.Run = RunInfo{Spec: spec, Gradient: method.String(), Seed: cfg.Seed, Data: cfg.Data,
+		DataFile: cfg.DataFile, ValFraction: cfg.ValFraction,
+		Epochs: tc.Epochs, BatchSize: tc.BatchSize, LearningRate: tc.LearningRate}
 	tr, err := train.New(m.backend, m.Store, problem, method, tc)
 	if err != nil {
 		return nil, nil, err

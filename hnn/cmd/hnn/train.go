@@ -119,8 +119,16 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		cfg.Data.Noise = -1 // clean data
 	}
 	if *resume {
-		if _, err := os.Stat(*out); err != nil {
+		run, err := hnn.ReadRunInfo(*out)
+		if err != nil {
 			return usagef("--resume: %v", err)
+		}
+		if !set["epochs"] {
+			cfg.Trainer.Epochs = 0 // the run's own
+		}
+		if run.DataFile != "" {
+			*dataFile, *valFrac = run.DataFile, run.ValFraction
+			*sysName, spec.Alpha = run.Spec.System, run.Spec.Alpha
 		}
 	} else if _, err := os.Stat(*out + "/" + train.CheckpointFile); err == nil {
 		return usagef("--out: %s already holds a run; use --resume to continue it or choose another directory", *out)
@@ -138,7 +146,6 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			return usagef("--dt %g differs from the time step %g of %s", *dt, all.Dt, *dataFile)
 		}
 		spec.Dt = all.Dt
-		cfg.Spec = spec
 		nv := int(math.Round(*valFrac * float64(all.N())))
 		if nv < 1 || nv >= all.N() {
 			return usagef("%s: %d trajectories are too few to hold out a validation set", *dataFile, all.N())
@@ -147,6 +154,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			return usagef("%s: trajectories have %d steps, fewer than --rollout %d", *dataFile, all.Steps(), *rollout)
 		}
 		cfg.Train, cfg.Val = all.Split(nv)
+		cfg.DataFile, cfg.ValFraction = *dataFile, *valFrac
 	}
 	cfg.Spec = spec
 	if _, _, _, _, err := spec.Build(); err != nil && !*resume {
