@@ -34,22 +34,26 @@ type Trajectories interface {
 	State(i, j int) []float64
 }
 
-// Defaults of Config.
+// Defaults of Config. The learning rate is the authors' code's (0.01; the
+// paper's text says 1e-3, which with 32 steps per epoch of the paper's data
+// set needs many times more epochs); 50 epochs let the plateau schedule
+// anneal it to ~1e-5, which is where the learned H gets accurate (double
+// well: uniform-box error 0.018 after 25 epochs, 0.0046 after 60).
 const (
-	DefaultEpochs       = 25
+	DefaultEpochs       = 50
 	DefaultBatchSize    = 512
-	DefaultLearningRate = 1e-3
+	DefaultLearningRate = 0.01
 	DefaultMaxResidual  = 1e-3
 )
 
 // Config are the trainer's settings. The zero value of each field means its default.
 type Config struct {
-	// Epochs is the number of passes over the training trajectories; 0 means DefaultEpochs (25).
+	// Epochs is the number of passes over the training trajectories; 0 means DefaultEpochs (50).
 	Epochs int
 	// BatchSize is the number of windows per step; 0 means DefaultBatchSize (512).
 	// It is capped at the number of training trajectories.
 	BatchSize int
-	// LearningRate is Adam's initial learning rate; 0 means DefaultLearningRate (1e-3).
+	// LearningRate is Adam's initial learning rate; 0 means DefaultLearningRate (0.01).
 	LearningRate float64
 	// Plateau configures the learning-rate schedule.
 	Plateau Plateau
