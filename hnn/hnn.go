@@ -116,9 +116,9 @@ func (s Spec) WithDefaults() Spec {
 
 // Build resolves the spec into the system, the ansatz, the problem and the dtype,
 // or returns an error naming the invalid setting.
-func (s Spec) Build() (system.System, ansatz.MLP, gradient.Problem, dtypes.DType, error) {
+func (s Spec) Build() (system.System, ansatz.Hamiltonian, gradient.Problem, dtypes.DType, error) {
 	s = s.WithDefaults()
-	var zero ansatz.MLP
+	var zero ansatz.Hamiltonian
 	sys, err := system.Lookup(s.System, system.Options{Alpha: s.Alpha})
 	if err != nil {
 		return nil, zero, gradient.Problem{}, 0, err
@@ -169,7 +169,9 @@ func (s Spec) Build() (system.System, ansatz.MLP, gradient.Problem, dtypes.DType
 type Model struct {
 	Spec   Spec
 	System system.System
-	MLP    ansatz.MLP
+	// Hamiltonian is the learnable ansatz; its variables live in Store under
+	// gradient.HamiltonianScope.
+	Hamiltonian ansatz.Hamiltonian
 	Store  *model.Store
 
 	backend compute.Backend
@@ -182,7 +184,7 @@ type Model struct {
 // NewModel returns a model for spec with freshly initialised weights (seed).
 func NewModel(spec Spec, seed uint64) (*Model, error) {
 	spec = spec.WithDefaults()
-	sys, mlp, _, dt, err := spec.Build()
+	sys, h, _, dt, err := spec.Build()
 	if err != nil {
 		return nil, err
 	}
@@ -191,17 +193,17 @@ func NewModel(spec Spec, seed uint64) (*Model, error) {
 		return nil, err
 	}
 	store := model.NewStore()
-	mlp.Init(gradient.HamiltonianScope(store), dt, seed)
-	return &Model{Spec: spec, System: sys, MLP: mlp, Store: store, backend: b, dtype: dt}, nil
+	h.Init(gradient.HamiltonianScope(store), dt, seed)
+	return &Model{Spec: spec, System: sys, Hamiltonian: h, Store: store, backend: b, dtype: dt}, nil
 }
 
 // Energy returns the learned H at each point (length 2d each).
 func (m *Model) Energy(points [][]float64) ([]float64, error) {
-	d2 := 2 * m.MLP.D
+	d2 := 2 * m.Hamiltonian.Dim()
 	m.once.Do(func() {
 		m.energy, m.err = model.NewExec(m.backend, m.Store, func(root *model.Scope, y *Node) *Node {
 			root.SetTraining(y.Graph(), true)
-			return m.MLP.Energy(root.At(gradient.ScopeName), y)
+			return m.Hamiltonian.Energy(root.At(gradient.ScopeName), y)
 		})
 	})
 	if m.err != nil {
@@ -399,8 +401,8 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 	if valSet == nil {
 		return nil, nil, errors.New("hnn: training data given without validation data")
 	}
-	if trainSet.Dim != m.MLP.D {
-		return nil, nil, fmt.Errorf("hnn: the data have d=%d degrees of freedom, system %s has %d", trainSet.Dim, spec.System, m.MLP.D)
+	if trainSet.Dim != m.Hamiltonian.Dim() {
+		return nil, nil, fmt.Errorf("hnn: the data have d=%d degrees of freedom, system %s has %d", trainSet.Dim, spec.System, m.Hamiltonian.Dim())
 	}
 	tc := cfg.Trainer
 	tc.Seed = cfg.Seed

@@ -26,6 +26,11 @@ type Hamiltonian interface {
 	// Gradient returns ∇_y H at each row of y: shape [B, 2d]. It must equal
 	// the autodiff gradient of Energy and be differentiable in θ and y.
 	Gradient(scope *model.Scope, y *Node) *Node
+	// Init creates (or overwrites) the variables in scope with initial values
+	// drawn from a stream seeded by seed; the same seed gives the same values.
+	Init(scope *model.Scope, dtype dtypes.DType, seed uint64)
+	// String describes the architecture, e.g. "mlp 2-16-32-16-1 tanh".
+	String() string
 }
 
 // VectorField returns F(y) = J⁻¹∇H(y) = (∂H/∂p, −∂H/∂q), shape [B, 2d].

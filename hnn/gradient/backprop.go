@@ -28,8 +28,7 @@ func (Backprop) Compile(backend compute.Backend, store *model.Store, p Problem, 
 	}
 	ge, err := model.NewExec(backend, store, func(root *model.Scope, obs *Node) []*Node {
 		root.SetTraining(obs.Graph(), true)
-		pred, res := p.Forward(root.At(ScopeName), obs)
-		loss := Loss(pred, obs)
+		loss, res := p.Evaluate(root.At(ScopeName), obs)
 		return append([]*Node{loss, res}, root.At(ScopeName).BuildTrainableVariablesGradientsGraph(loss)...)
 	})
 	if err != nil {
@@ -39,8 +38,7 @@ func (Backprop) Compile(backend compute.Backend, store *model.Store, p Problem, 
 	if update != nil {
 		c.train, err = model.NewExec(backend, store, func(root *model.Scope, obs *Node) (*Node, *Node) {
 			root.SetTraining(obs.Graph(), true)
-			pred, res := p.Forward(root.At(ScopeName), obs)
-			loss := Loss(pred, obs)
+			loss, res := p.Evaluate(root.At(ScopeName), obs)
 			update(root, root.At(ScopeName).BuildTrainableVariablesGradientsGraph(loss), loss.DType())
 			return loss, res
 		})

@@ -33,6 +33,29 @@ type Problem struct {
 	Step float64
 	// Rollout is the number N of steps per window; 0 means DefaultRollout (6).
 	Rollout int
+	// Objective replaces the rollout loss (26), for baselines trained on other
+	// losses (e.g. HNN's derivative matching); nil means RolloutLoss. Only
+	// Backprop differentiates a custom objective.
+	Objective Objective
+}
+
+// Objective builds a scalar loss (and a diagnostic residual, a scalar that
+// may be zero) of the problem's model on observed windows [B, N+1, 2d].
+type Objective func(p Problem, scope *model.Scope, obs *Node) (loss, residual *Node)
+
+// RolloutLoss is the paper's objective: Forward then Loss.
+func RolloutLoss(p Problem, scope *model.Scope, obs *Node) (loss, residual *Node) {
+	pred, res := p.Forward(scope, obs)
+	return Loss(pred, obs), res
+}
+
+// Evaluate builds the problem's objective (RolloutLoss unless Objective is set).
+func (p Problem) Evaluate(scope *model.Scope, obs *Node) (loss, residual *Node) {
+	p.CheckWindows(obs)
+	if p.Objective != nil {
+		return p.Objective(p, scope, obs)
+	}
+	return RolloutLoss(p, scope, obs)
 }
 
 // DefaultRollout is the default number of integration steps per window.
@@ -162,8 +185,7 @@ func scalar(t *tensors.Tensor) float64 {
 func lossExec(backend compute.Backend, store *model.Store, p Problem) (*model.Exec, error) {
 	return model.NewExec(backend, store, func(root *model.Scope, obs *Node) (*Node, *Node) {
 		root.SetTraining(obs.Graph(), true) // read variables as parameters, not frozen constants
-		pred, res := p.Forward(root.At(ScopeName), obs)
-		return Loss(pred, obs), res
+		return p.Evaluate(root.At(ScopeName), obs)
 	})
 }
 

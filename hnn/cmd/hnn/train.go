@@ -173,7 +173,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if len(hist) > 0 {
 		last := hist[len(hist)-1]
 		fmt.Fprintf(stdout, "trained %s on %s for %d epochs (%d steps) in %.1fs: train loss %.4g, val loss %.4g\n",
-			m.MLP, m.Spec.System, last.Epoch, last.Step, time.Since(t0).Seconds(), last.TrainLoss, last.ValLoss)
+			m.Hamiltonian, m.Spec.System, last.Epoch, last.Step, time.Since(t0).Seconds(), last.TrainLoss, last.ValLoss)
 	}
 	fmt.Fprintf(stdout, "model saved in %s\n", *out)
 	if !*evaluate {
