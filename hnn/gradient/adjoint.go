@@ -185,6 +185,9 @@ func (a DiscreteAdjoint) Compile(backend compute.Backend, store *model.Store, p 
 	if err := p.Check(); err != nil {
 		return nil, err
 	}
+	if p.Objective != nil {
+		return nil, errors.New("gradient: the discrete adjoint differentiates the rollout loss (26) only; use Backprop for a custom Objective")
+	}
 	switch a.Variant {
 	case Unrolled:
 	case Converged:
