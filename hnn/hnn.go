@@ -68,7 +68,8 @@ type Spec struct {
 	Dt float64 `json:"dt,omitempty"`
 	// Rollout is the number of steps N per window; 0 means 6.
 	Rollout int `json:"rollout,omitempty"`
-	// Integrator is "implicit-midpoint" (the default).
+	// Integrator is "implicit-midpoint" (the default) or "gauss-legendre"
+	// (the 2-stage Gauss–Legendre method, order 4).
 	Integrator string `json:"integrator,omitempty"`
 	// Iterations is the number of fixed-point iterations k; 0 means 3.
 	Iterations int `json:"iterations,omitempty"`
@@ -80,7 +81,7 @@ type Spec struct {
 const DefaultDt = 0.01
 
 // Integrators lists the valid Spec.Integrator names.
-var Integrators = []string{"implicit-midpoint"}
+var Integrators = []string{"implicit-midpoint", "gauss-legendre"}
 
 // WithDefaults returns s with every zero field replaced by its default.
 func (s Spec) WithDefaults() Spec {
@@ -158,6 +159,8 @@ func (s Spec) Build() (system.System, ansatz.Hamiltonian, gradient.Problem, dtyp
 	switch s.Integrator {
 	case "implicit-midpoint":
 		integ = integrator.ImplicitMidpoint{Iterations: s.Iterations, Predictor: pred}
+	case "gauss-legendre":
+		integ = integrator.GaussLegendre2{Iterations: s.Iterations, Predictor: pred}
 	default:
 		return nil, zero, gradient.Problem{}, 0, fmt.Errorf("unknown integrator %q (valid: %v)", s.Integrator, Integrators)
 	}
