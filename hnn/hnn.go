@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/hnnlab/hnnlab/hnn/ansatz"
+	"github.com/hnnlab/hnnlab/hnn/baseline"
 	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/eval"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
@@ -75,13 +77,24 @@ type Spec struct {
 	Iterations int `json:"iterations,omitempty"`
 	// Predictor is "rk2" (the default) or "observed".
 	Predictor string `json:"predictor,omitempty"`
+	// Ansatz is "mlp" (the default) or "separable" (H = T(p) + V(q), each
+	// network with Widths; ansatz.Separable).
+	Ansatz string `json:"ansatz,omitempty"`
+	// Omega is the binding constant ω of Integrator "tao"; 0 means 20.
+	Omega float64 `json:"omega,omitempty"`
+	// Objective is "rollout" (the default, loss (26) through Integrator),
+	// "hnn" or "shnn" (package baseline; no integrator).
+	Objective string `json:"objective,omitempty"`
 }
 
 // DefaultDt is the default observation and integration step.
 const DefaultDt = 0.01
 
 // Integrators lists the valid Spec.Integrator names.
-var Integrators = []string{"implicit-midpoint", "gauss-legendre"}
+var Integrators = []string{"implicit-midpoint", "gauss-legendre", "leapfrog", "tao"}
+
+// Ansatze lists the valid Spec.Ansatz names.
+var Ansatze = []string{"mlp", "separable"}
 
 // WithDefaults returns s with every zero field replaced by its default.
 func (s Spec) WithDefaults() Spec {
@@ -111,6 +124,15 @@ func (s Spec) WithDefaults() Spec {
 	}
 	if s.Predictor == "" {
 		s.Predictor = "rk2"
+	}
+	if s.Ansatz == "" {
+		s.Ansatz = "mlp"
+	}
+	if s.Objective == "" {
+		s.Objective = baseline.RolloutObjective
+	}
+	if s.Integrator == "tao" && s.Omega == 0 {
+		s.Omega = integrator.DefaultOmega
 	}
 	return s
 }
@@ -161,11 +183,30 @@ func (s Spec) Build() (system.System, ansatz.Hamiltonian, gradient.Problem, dtyp
 		integ = integrator.ImplicitMidpoint{Iterations: s.Iterations, Predictor: pred}
 	case "gauss-legendre":
 		integ = integrator.GaussLegendre2{Iterations: s.Iterations, Predictor: pred}
+	case "leapfrog":
+		integ = integrator.Leapfrog{}
+	case "tao":
+		if !(s.Omega > 0) || math.IsInf(s.Omega, 0) {
+			return nil, zero, gradient.Problem{}, 0, fmt.Errorf("tao binding ω must be positive and finite, got %g", s.Omega)
+		}
+		integ = integrator.Tao{Omega: s.Omega}
 	default:
 		return nil, zero, gradient.Problem{}, 0, fmt.Errorf("unknown integrator %q (valid: %v)", s.Integrator, Integrators)
 	}
-	mlp := ansatz.MLP{D: sys.Dim(), Widths: s.Widths, Activation: act}
-	return sys, mlp, gradient.Problem{Model: mlp, Integrator: integ, Step: s.Dt, Rollout: s.Rollout}, dt, nil
+	obj, err := baseline.ObjectiveByName(s.Objective)
+	if err != nil {
+		return nil, zero, gradient.Problem{}, 0, err
+	}
+	var h ansatz.Hamiltonian
+	switch s.Ansatz {
+	case "mlp":
+		h = ansatz.MLP{D: sys.Dim(), Widths: s.Widths, Activation: act}
+	case "separable":
+		h = ansatz.Separable{D: sys.Dim(), Widths: s.Widths, Activation: act}
+	default:
+		return nil, zero, gradient.Problem{}, 0, fmt.Errorf("unknown ansatz %q (valid: %v)", s.Ansatz, Ansatze)
+	}
+	return sys, h, gradient.Problem{Model: h, Integrator: integ, Step: s.Dt, Rollout: s.Rollout, Objective: obj}, dt, nil
 }
 
 // Model is a learned Hamiltonian with its spec.
@@ -175,7 +216,7 @@ type Model struct {
 	// Hamiltonian is the learnable ansatz; its variables live in Store under
 	// gradient.HamiltonianScope.
 	Hamiltonian ansatz.Hamiltonian
-	Store  *model.Store
+	Store       *model.Store
 
 	backend compute.Backend
 	dtype   dtypes.DType

@@ -56,7 +56,9 @@ func (t Tao) W() float64 {
 	return t.Omega
 }
 
-func (t Tao) String() string { return fmt.Sprintf("tao (augmented explicit symplectic, ω = %g)", t.W()) }
+func (t Tao) String() string {
+	return fmt.Sprintf("tao (augmented explicit symplectic, ω = %g)", t.W())
+}
 
 // Step implements Integrator; guess is ignored and the residual is 0.
 func (t Tao) Step(f VectorField, y0, guess *Node, h float64) (y1, residual *Node) {

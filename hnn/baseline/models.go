@@ -1,0 +1,101 @@
+package baseline
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Model is one entry of the comparison of Table I: the pieces of an
+// hnn.Spec that make the model what it is (the other Spec fields — system,
+// widths, activation, step — are shared by all models of a comparison) and
+// the citation. A baseline is just a Spec: set hnn.Spec's Ansatz,
+// Integrator, Omega, Objective and Rollout to these values.
+type Model struct {
+	// Name is the model's identifier, e.g. "nssnn".
+	Name string `json:"name"`
+	// Label is the column header in tables, e.g. "NSSNN".
+	Label string `json:"label"`
+	// Cite names the method's paper.
+	Cite string `json:"cite"`
+	// Ansatz is "mlp" or "separable" (hnn.Spec.Ansatz).
+	Ansatz string `json:"ansatz"`
+	// Integrator is the integrator trained through: "implicit-midpoint",
+	// "tao" or "leapfrog"; "" for objectives without an integrator.
+	Integrator string `json:"integrator,omitempty"`
+	// Omega is Tao's binding constant (hnn.Spec.Omega); 0 unless Integrator is "tao".
+	Omega float64 `json:"omega,omitempty"`
+	// Objective is "rollout", "hnn" or "shnn" (hnn.Spec.Objective).
+	Objective string `json:"objective"`
+	// Rollout is the window length N (states per window − 1); 0 means the
+	// Spec's default (6). The derivative-matching objectives take whole
+	// trajectories (WholeTrajectory) since their steps are cheap.
+	Rollout int `json:"rollout,omitempty"`
+}
+
+// WholeTrajectory marks Model.Rollout as "the data's number of steps": a
+// window is the whole observed trajectory.
+const WholeTrajectory = -1
+
+// ThisWork is the paper's model: an MLP H(q, p) trained through the fully
+// implicit implicit-midpoint rule, loss (26) over N = 6 steps.
+func ThisWork() Model {
+	return Model{Name: "this-work", Label: "This work", Ansatz: "mlp", Integrator: "implicit-midpoint", Objective: RolloutObjective,
+		Cite: "Choudhary, Kungurtsev, Gupta, Leok, Korpas: Learning Generalized Hamiltonians Using Fully Symplectic Mappings"}
+}
+
+// NSSNN is the non-separable symplectic neural network (Xiong, Tong, He,
+// Liu, Lu & Zhang, "Nonseparable symplectic neural networks", ICLR 2021):
+// an MLP H(q, p) on the augmented phase space, trained through Tao's
+// explicit symplectic integrator (binding ω = 20) with the same rollout
+// loss and window length as this work.
+func NSSNN() Model {
+	return Model{Name: "nssnn", Label: "NSSNN", Ansatz: "mlp", Integrator: "tao", Omega: 20, Objective: RolloutObjective,
+		Cite: "Xiong et al. 2021, Nonseparable symplectic neural networks (ICLR)"}
+}
+
+// SHNNModel is the symplectic HNN of David & Méhats 2023: an MLP H trained
+// with the SHNN objective (midpoint regression, no solve) on whole trajectories.
+func SHNNModel() Model {
+	return Model{Name: "shnn", Label: "SHNN", Ansatz: "mlp", Objective: SHNNObjective, Rollout: WholeTrajectory,
+		Cite: "David & Méhats 2023, Symplectic learning for Hamiltonian neural networks (J. Comput. Phys.)"}
+}
+
+// HNNModel is the Hamiltonian neural network of Greydanus et al. 2019: an
+// MLP H trained on finite-difference derivatives, on whole trajectories.
+func HNNModel() Model {
+	return Model{Name: "hnn", Label: "HNN", Ansatz: "mlp", Objective: HNNObjective, Rollout: WholeTrajectory,
+		Cite: "Greydanus, Dzamba & Yosinski 2019, Hamiltonian neural networks (NeurIPS)"}
+}
+
+// SeparableLeapfrog is a separable ansatz H = T(p) + V(q) trained through the
+// explicit Störmer–Verlet (leapfrog) integrator with the rollout loss, as in
+// symplectic recurrent networks (Chen, Zhang, Arjovsky & Bottou, ICLR
+// 2020): accurate for separable systems, biased for non-separable ones.
+func SeparableLeapfrog() Model {
+	return Model{Name: "separable-leapfrog", Label: "Separable leapfrog", Ansatz: "separable", Integrator: "leapfrog", Objective: RolloutObjective,
+		Cite: "Separable H = T(p) + V(q) with Störmer–Verlet, as in Chen et al. 2020, Symplectic recurrent neural networks (ICLR)"}
+}
+
+// Models returns the comparison's models in Table I's column order.
+func Models() []Model {
+	return []Model{NSSNN(), SHNNModel(), HNNModel(), SeparableLeapfrog(), ThisWork()}
+}
+
+// Names returns the models' names in Table I's column order.
+func Names() []string {
+	var ns []string
+	for _, m := range Models() {
+		ns = append(ns, m.Name)
+	}
+	return ns
+}
+
+// Lookup returns the model called name, or an error listing the valid names.
+func Lookup(name string) (Model, error) {
+	for _, m := range Models() {
+		if m.Name == name {
+			return m, nil
+		}
+	}
+	return Model{}, fmt.Errorf("unknown model %q (valid: %s)", name, strings.Join(Names(), ", "))
+}
