@@ -99,6 +99,14 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return usagef("--max-residual: must be positive, got %g", *maxRes)
 	case *valFrac <= 0 || *valFrac >= 1:
 		return usagef("--val-fraction: must be in (0, 1), got %g", *valFrac)
+	case *rollout < 1:
+		return usagef("--rollout: must be ≥ 1, got %d", *rollout)
+	case *iters < 1:
+		return usagef("--iterations: must be ≥ 1, got %d", *iters)
+	case *dt <= 0 || *dt > 1:
+		return usagef("--dt: must be in (0, 1], got %g", *dt)
+	case *ckptEvery < 0:
+		return usagef("--checkpoint-every: must be ≥ 0, got %d", *ckptEvery)
 	case *steps < *rollout:
 		return usagef("--steps (%d) must be ≥ --rollout (%d)", *steps, *rollout)
 	}
