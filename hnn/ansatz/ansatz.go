@@ -109,6 +109,9 @@ type MLP struct {
 	Widths []int
 	// Activation is the hidden nonlinearity; "" means TanhActivation.
 	Activation Activation
+	// Autodiff makes Gradient use GoMLX reverse-mode autodiff of Energy
+	// instead of the closed-form sweep: the same values, a larger graph.
+	Autodiff bool
 }
 
 // Dim implements Hamiltonian.
@@ -188,6 +191,9 @@ func (m MLP) Energy(scope *model.Scope, y *Node) *Node {
 //	g_L = w_outᵀ,  δ_l = g_l ⊙ σ'(z_l),  g_{l−1} = δ_l W_lᵀ,  ∇_y H = g₀.
 func (m MLP) Gradient(scope *model.Scope, y *Node) *Node {
 	m.check(y)
+	if m.Autodiff {
+		return AutodiffGradient(m, scope, y)
+	}
 	ws, bs := m.params(scope, y.Graph(), y.DType())
 	zs, acts := m.forward(ws, bs, y)
 	L := len(bs)
