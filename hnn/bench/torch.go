@@ -1,0 +1,76 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+
+	"github.com/hnnlab/hnnlab/hnn/ansatz"
+)
+
+// TorchResult is the PyTorch reference's timing of the same training step.
+type TorchResult struct {
+	MedianMs float64 `json:"median_ms"`
+	MinMs    float64 `json:"min_ms"`
+	// Output is the script's report line.
+	Output string `json:"output"`
+}
+
+var torchLine = regexp.MustCompile(`median ([0-9.]+) ms/step \(min ([0-9.]+)\)`)
+
+// Torch runs the PyTorch reference script (torch_step.py: implicit midpoint,
+// RK2 predictor, k sweeps, MLP 2-16-32-16-1 tanh, backprop, Adam) with
+// python at cfg's batch, rollout, iterations, dtype and number of timed
+// steps, on threads threads. It returns an error when cfg describes a model
+// the script does not implement (d ≠ 1, other widths, integrator or predictor,
+// a gradient method other than backprop).
+func Torch(ctx context.Context, python, script string, threads int, cfg StepConfig) (TorchResult, error) {
+	if err := CheckTorch(cfg); err != nil {
+		return TorchResult{}, err
+	}
+	cfg = cfg.withDefaults()
+	s := cfg.Spec
+	cmd := exec.CommandContext(ctx, python, script, "--dtype", s.DType, "--B", strconv.Itoa(cfg.Batch),
+		"--N", strconv.Itoa(s.Rollout), "--k", strconv.Itoa(s.Iterations), "--h", strconv.FormatFloat(s.Dt, 'g', -1, 64),
+		"--threads", strconv.Itoa(threads), "--reps", strconv.Itoa(cfg.Steps))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return TorchResult{}, fmt.Errorf("%s %s: %w: %s", python, script, err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	m := torchLine.FindStringSubmatch(stdout.String())
+	if m == nil {
+		return TorchResult{}, fmt.Errorf("%s: unexpected output %q", script, stdout.String())
+	}
+	med, _ := strconv.ParseFloat(m[1], 64)
+	mn, _ := strconv.ParseFloat(m[2], 64)
+	return TorchResult{MedianMs: med, MinMs: mn, Output: string(bytes.TrimSpace(stdout.Bytes()))}, nil
+}
+
+// CheckTorch returns an error when cfg describes a training step that the
+// PyTorch reference script does not implement.
+func CheckTorch(cfg StepConfig) error {
+	cfg = cfg.withDefaults()
+	s := cfg.Spec
+	sys, _, p, _, err := s.Build()
+	if err != nil {
+		return err
+	}
+	switch {
+	case sys.Dim() != 1:
+		return fmt.Errorf("the PyTorch reference has d = 1 only, not system %s", s.System)
+	case s.Ansatz != "mlp" || p.Objective != nil:
+		return fmt.Errorf("the PyTorch reference trains an MLP on the rollout loss only")
+	case !slices.Equal(s.Widths, ansatz.DefaultWidths) || s.Activation != string(ansatz.TanhActivation):
+		return fmt.Errorf("the PyTorch reference has widths %v and tanh only", ansatz.DefaultWidths)
+	case s.Integrator != "implicit-midpoint" || s.Predictor != "rk2":
+		return fmt.Errorf("the PyTorch reference runs the implicit midpoint rule with the RK2 predictor only")
+	case cfg.Gradient != "backprop":
+		return fmt.Errorf("the PyTorch reference backpropagates through the solver; compare it with --gradient backprop")
+	}
+	return nil
+}

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/hnnlab/hnnlab/hnn"
+	"github.com/hnnlab/hnnlab/hnn/bench"
+	"github.com/hnnlab/hnnlab/hnn/system"
+)
+
+func init() {
+	register("bench", command{
+		summary: "measure training steps: bench step (time, GFLOP/s), bench memory (peak memory vs rollout)",
+		run:     runBench,
+	})
+}
+
+func runBench(args []string, stdout, stderr io.Writer) error {
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: hnn bench step [flags]     time a training step (median, compile time, GFLOP/s)")
+		fmt.Fprintln(w, "       hnn bench memory [flags]   peak memory and time per step of fresh processes vs rollout N")
+		fmt.Fprintln(w, "Run 'hnn bench step -h' or 'hnn bench memory -h' for the flags.")
+	}
+	if len(args) == 0 {
+		usage(stderr)
+		return usagef("bench: a subcommand is required (step, memory)")
+	}
+	switch args[0] {
+	case "step":
+		return runBenchStep(args[1:], stdout, stderr)
+	case "memory":
+		return runBenchMemory(args[1:], stdout, stderr)
+	case "memory-worker": // hidden: one measurement of bench memory, in a fresh process
+		return runBenchMemoryWorker(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		usage(stdout)
+		return nil
+	}
+	usage(stderr)
+	return usagef("bench: unknown subcommand %q (valid: step, memory)", args[0])
+}
+
+// specFlags registers the flags describing the benchmarked model.
+type specFlags struct {
+	system, widths, dtype, integ, predictor *string
+	rollout, iters                          *int
+	dt                                      *float64
+}
+
+func addSpecFlags(fs *flag.FlagSet, rollout bool) specFlags {
+	f := specFlags{
+		system:    fs.String("system", "double-well", "system (sets d and the box of the random windows): "+strings.Join(system.Names(), ", ")),
+		widths:    fs.String("widths", "16,32,16", "hidden layer widths of the MLP"),
+		dtype:     fs.String("dtype", "float64", "float64 or float32"),
+		integ:     fs.String("integrator", "implicit-midpoint", "integrator: implicit-midpoint, gauss-legendre"),
+		predictor: fs.String("predictor", "rk2", "initial guess of the implicit solve: rk2, observed"),
+		iters:     fs.Int("iterations", 3, "fixed-point iterations k per step"),
+		dt:        fs.Float64("dt", hnn.DefaultDt, "step h"),
+	}
+	if rollout {
+		f.rollout = fs.Int("rollout", 6, "integration steps N per window")
+	}
+	return f
+}
+
+func (f specFlags) spec() (hnn.Spec, error) {
+	ws, err := parseInts(*f.widths)
+	if err != nil {
+		return hnn.Spec{}, usagef("--widths: %v", err)
+	}
+	s := hnn.Spec{System: *f.system, Widths: ws, DType: *f.dtype, Integrator: *f.integ, Predictor: *f.predictor,
+		Iterations: *f.iters, Dt: *f.dt}
+	if f.rollout != nil {
+		s.Rollout = *f.rollout
+	}
+	if _, _, _, _, err := s.Build(); err != nil {
+		return hnn.Spec{}, asUsage(err)
+	}
+	return s, nil
+}
+
+func runBenchStep(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench step", stderr)
+	sf := addSpecFlags(fs, true)
+	batch := fs.Int("batch", bench.DefaultBatch, "windows per step")
+	grad := fs.String("gradient", "backprop", "gradient method: "+strings.Join(bench.MethodNames(), ", "))
+	steps := fs.Int("steps", 20, "timed steps (after the compiling step and the warm-up)")
+	warmup := fs.Int("warmup", 3, "untimed steps after the compiling one")
+	seed := fs.Uint64("seed", 1, "random seed (weights, windows)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	torch := fs.String("torch", "", "also run this PyTorch reference script (torch_step.py) with the same settings and print the ratio")
+	python := fs.String("python", "/usr/bin/python3", "with --torch: the Python interpreter (Debian's python3-torch)")
+	threads := fs.Int("torch-threads", 2, "with --torch: PyTorch threads")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	spec, err := sf.spec()
+	if err != nil {
+		return err
+	}
+	if _, err := bench.ParseMethod(*grad); err != nil {
+		return asUsage(err)
+	}
+	switch {
+	case *batch < 1:
+		return usagef("--batch: must be ≥ 1, got %d", *batch)
+	case *steps < 1 || *warmup < 0:
+		return usagef("--steps must be ≥ 1 and --warmup ≥ 0")
+	case *torch != "" && *threads < 1:
+		return usagef("--torch-threads: must be ≥ 1")
+	}
+	cfg := bench.StepConfig{Spec: spec, Gradient: *grad, Batch: *batch, Steps: *steps, Warmup: *warmup, Seed: *seed}
+	if *warmup == 0 {
+		cfg.Warmup = -1 // none; StepConfig's zero means 3
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var tr *bench.TorchResult
+	if *torch != "" {
+		if _, err := os.Stat(*torch); err != nil {
+			return usagef("--torch: %v", err)
+		}
+		if err := bench.CheckTorch(cfg); err != nil {
+			return usagef("--torch: %v", err)
+		}
+	}
+	r, err := bench.Step(cfg)
+	if err != nil {
+		return err
+	}
+	if *torch != "" {
+		t, err := bench.Torch(ctx, *python, *torch, *threads, cfg)
+		if err != nil {
+			return err
+		}
+		tr = &t
+	}
+	if *asJSON {
+		out := struct {
+			bench.StepResult
+			Torch      *bench.TorchResult `json:"torch,omitempty"`
+			TorchRatio float64            `json:"go_over_torch,omitempty"`
+		}{StepResult: r, Torch: tr}
+		if tr != nil {
+			out.TorchRatio = r.MedianMs / tr.MedianMs
+		}
+		return printJSON(stdout, out)
+	}
+	fmt.Fprintf(stdout, "%s, %s, %s, B=%d, N=%d, %s k=%d, widths %v: %d steps\n",
+		r.Gradient, r.System, r.DType, r.Batch, r.Rollout, r.Integrator, r.Iterations, r.Widths, r.Steps)
+	fmt.Fprintf(stdout, "median %.2f ms/step (min %.2f), compile (first step) %.0f ms, %.3g GFLOP/step, %.2f GFLOP/s\n",
+		r.MedianMs, r.MinMs, r.CompileMs, r.FLOPs/1e9, r.GFLOPs)
+	if tr != nil {
+		fmt.Fprintf(stdout, "%s\nGo/PyTorch median ratio: %.2f\n", tr.Output, r.MedianMs/tr.MedianMs)
+	}
+	return nil
+}
+
+func runBenchMemory(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench memory", stderr)
+	sf := addSpecFlags(fs, false)
+	rollouts := fs.String("rollout", "4,8,16,32,64,128,256,512,1024", "rollout lengths N, comma-separated")
+	grads := fs.String("gradient", "adjoint,backprop", "gradient methods, comma-separated: "+strings.Join(bench.MethodNames(), ", "))
+	batch := fs.Int("batch", bench.DefaultBatch, "windows per step")
+	steps := fs.Int("steps", 4, "training steps per process (the first compiles; the time is the median of the others)")
+	seed := fs.Uint64("seed", 1, "random seed (weights, windows)")
+	asJSON := fs.Bool("json", false, "print JSON: a list of {gradient, rollout, peak_rss_bytes, ms_per_step, compile_ms}")
+	plotFile := fs.String("plot", "", "also draw memory and time vs N (Figure VIII) into this .svg file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	spec, err := sf.spec()
+	if err != nil {
+		return err
+	}
+	ns, err := parseInts(*rollouts)
+	if err != nil {
+		return usagef("--rollout: %v", err)
+	}
+	var gs []string
+	for _, g := range strings.Split(*grads, ",") {
+		g = strings.TrimSpace(g)
+		if _, err := bench.ParseMethod(g); err != nil {
+			return usagef("--gradient: %v", err)
+		}
+		gs = append(gs, g)
+	}
+	switch {
+	case *batch < 1:
+		return usagef("--batch: must be ≥ 1, got %d", *batch)
+	case *steps < 2:
+		return usagef("--steps: must be ≥ 2, got %d", *steps)
+	case *plotFile != "" && !strings.HasSuffix(strings.ToLower(*plotFile), ".svg"):
+		return usagef("--plot: the file must end in .svg, got %q", *plotFile)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := bench.MemoryConfig{Spec: spec, Gradients: gs, Rollouts: ns, Batch: *batch, Steps: *steps, Seed: *seed, Progress: stderr}
+	if memoryWorkerCommand != nil {
+		cfg.Worker, cfg.Env = memoryWorkerCommand()
+	}
+	res, err := bench.Memory(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if *plotFile != "" {
+		if err := bench.WriteMemoryPlot(res, *plotFile); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		return printJSON(stdout, res)
+	}
+	fmt.Fprintf(stdout, "%s, %s, B=%d, %s k=%d, widths %v; one fresh process per row\n",
+		spec.System, spec.DType, *batch, spec.Integrator, spec.Iterations, spec.Widths)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "gradient\tN\tpeak RSS (MiB)\tms/step\tcompile (ms)\t")
+	for _, r := range res {
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t%.0f\t\n", r.Gradient, r.Rollout, float64(r.PeakRSSBytes)/(1<<20), r.MsPerStep, r.CompileMs)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if *plotFile != "" {
+		fmt.Fprintf(stdout, "figure written to %s\n", *plotFile)
+	}
+	return nil
+}
+
+// memoryWorkerCommand, when set (by tests), returns the worker command line
+// and extra environment for bench memory; nil means the running executable.
+var memoryWorkerCommand func() (worker, env []string)
+
+func runBenchMemoryWorker(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench memory-worker", stderr)
+	config := fs.String("config", "", "the worker's configuration as JSON (bench.WorkerConfig)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() == 1 && *config == "" {
+		*config = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		return usagef("bench memory-worker: unexpected argument %q", fs.Arg(0))
+	}
+	var cfg bench.WorkerConfig
+	if err := json.Unmarshal([]byte(*config), &cfg); err != nil {
+		return usagef("--config: %v", err)
+	}
+	r, err := bench.Worker(cfg)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(r)
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return errors.New("encoding JSON: " + err.Error())
+	}
+	return nil
+}
