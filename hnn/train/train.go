@@ -427,6 +427,17 @@ func checkData(name string, set Trajectories, n, d int) error {
 		if got := len(set.State(i, 0)); got != 2*d {
 			return fmt.Errorf("train: %s trajectory %d has states of length %d, the model expects %d (d=%d)", name, i, got, 2*d, d)
 		}
+		for j := range set.Length(i) {
+			y := set.State(i, j)
+			if len(y) != 2*d {
+				return fmt.Errorf("train: %s trajectory %d state %d has length %d, want %d", name, i, j, len(y), 2*d)
+			}
+			for k, v := range y {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("train: %s trajectory %d state %d coordinate %d is %g: the data must be finite", name, i, j, k, v)
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -2,13 +2,16 @@ package train_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -142,5 +145,68 @@ func TestConfigErrors(t *testing.T) {
 		if c.Check() == nil {
 			t.Errorf("Config %+v: want an error", c)
 		}
+	}
+}
+
+// nanAt is a gradient.Method whose loss becomes NaN at a given step: the
+// trainer must stop with ErrNonFinite and keep the last good checkpoint.
+type nanAt struct {
+	inner gradient.Method
+	step  int
+}
+
+func (m nanAt) String() string { return "nan-at" }
+
+func (m nanAt) Compile(b compute.Backend, s *model.Store, p gradient.Problem, u gradient.Update) (gradient.Computer, error) {
+	c, err := m.inner.Compile(b, s, p, u)
+	return &nanComputer{Computer: c, at: m.step}, err
+}
+
+type nanComputer struct {
+	gradient.Computer
+	at, n int
+}
+
+func (c *nanComputer) Train(obs *tensors.Tensor) (gradient.Result, error) {
+	r, err := c.Computer.Train(obs)
+	if c.n++; c.n == c.at {
+		r.Loss = math.NaN()
+	}
+	return r, err
+}
+
+func TestNaNLossStopsAndKeepsTheLastGoodCheckpoint(t *testing.T) {
+	trainSet, valSet := smallData(t, 0.05)
+	dir := t.TempDir()
+	store := model.NewStore()
+	mlp := ansatz.MLP{D: 1, Widths: []int{8, 8}}
+	mlp.Init(gradient.HamiltonianScope(store), dtypes.Float64, 11)
+	p := gradient.Problem{Model: mlp, Step: 0.05, Rollout: 4}
+	tr, err := train.New(testutil.Backend(), store, p, nanAt{gradient.Backprop{}, 3},
+		train.Config{Epochs: 2, BatchSize: 64, OutDir: dir, CheckpointEvery: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tr.Fit(context.Background(), trainSet, valSet)
+	if !errors.Is(err, train.ErrNonFinite) {
+		t.Fatalf("Fit returned %v, want ErrNonFinite", err)
+	}
+	var m struct {
+		Meta struct {
+			Trainer struct{ Step int } `json:"trainer"`
+		} `json:"meta"`
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, train.CheckpointFile))
+	if jerr := json.Unmarshal(b, &m); jerr != nil || m.Meta.Trainer.Step != 2 {
+		t.Errorf("checkpoint after the NaN at step 3: step %d (%v), want the last good step 2", m.Meta.Trainer.Step, jerr)
+	}
+}
+
+func TestNonFiniteDataIsRejected(t *testing.T) {
+	trainSet, valSet := smallData(t, 0.05)
+	trainSet.States[5][3][1] = math.Inf(1)
+	tr, _ := newTrainer(t, t.TempDir(), 0.05, 1, train.Config{Epochs: 1})
+	if _, err := tr.Fit(context.Background(), trainSet, valSet); err == nil || !strings.Contains(err.Error(), "trajectory 5 state 3") {
+		t.Errorf("Fit with an Inf in the data: %v", err)
 	}
 }
