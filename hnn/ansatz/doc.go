@@ -15,4 +15,8 @@
 // scalar output). Its gradient ∇_y H is written in closed form (a backward sweep
 // of graph ops) instead of nested autodiff: fewer graph nodes, the same values;
 // TestMLPGradientMatchesAutodiff checks that.
+//
+// Separable is H(q, p) = T(p) + V(q) with two such networks: the ansatz of
+// separable baselines (Störmer–Verlet models), unable to represent couplings
+// such as α·p·q.
 package ansatz

@@ -18,4 +18,10 @@
 // final residual ‖y⁽ᵏ⁾ − y₀ − h·F((y₀+y⁽ᵏ⁾)/2)‖∞ (by that factor) whenever the
 // iteration converges; the step reports it, and a residual that grows instead
 // of shrinking means h is too large for the learned H.
+//
+// Explicit integrators, for the baselines and contrasts (residual always 0):
+//
+//	Leapfrog  Störmer–Verlet kick–drift–kick; symplectic and order 2 only for separable H
+//	Tao       Tao's (2016) augmented explicit symplectic method for any H (NSSNN's), binding ω
+//	RK4       classical Runge–Kutta, order 4, not symplectic (energy drifts on long rollouts)
 package integrator

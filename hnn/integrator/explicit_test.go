@@ -29,13 +29,12 @@ func productField(y *Node) *Node {
 	return Concatenate([]*Node{Mul(p, one(Square(q))), Neg(Mul(q, one(Square(p))))}, 1)
 }
 
-// observedOrder integrates to T = 1 with h = T/n for n = startN·2^r and
+// observedOrder integrates to time T with h = T/n for n = startN·2^r and
 // returns the observed orders log₂(e(h)/e(h/2)) against the reference
 // (Richardson: the same method with h/2 when exact is nil).
 func observedOrder(t *testing.T, integ integrator.Integrator, f integrator.VectorField, y0 [][]float64,
-	exact func() [][]float64, startN, refines int) []float64 {
+	exact func() [][]float64, T float64, startN, refines int) []float64 {
 	t.Helper()
-	const T = 1.0
 	var errs, orders []float64
 	for r := range refines {
 		n := startN << r
@@ -58,7 +57,7 @@ func observedOrder(t *testing.T, integ integrator.Integrator, f integrator.Vecto
 
 func TestExplicitIntegratorsOrder(t *testing.T) {
 	y0 := [][]float64{{1, 0}, {0.3, -0.7}, {-1.2, 0.5}}
-	exactHarmonic := func() [][]float64 {
+	exactHarmonic := func() [][]float64 { // at T = 1
 		c, s := math.Cos(1), math.Sin(1)
 		out := make([][]float64, len(y0))
 		for i, r := range y0 {
@@ -75,22 +74,27 @@ func TestExplicitIntegratorsOrder(t *testing.T) {
 		exact  func() [][]float64
 		order  float64
 		tol    float64
-		startN int
+		startN int // negative: −startN steps to T = 1/4 (instead of T = 1)
 	}{
 		{"leapfrog harmonic", integrator.Leapfrog{}, glHarmonic, y0, exactHarmonic, 2, 0.05, 8},
 		{"leapfrog pendulum", integrator.Leapfrog{}, glPendulum, y0, nil, 2, 0.05, 8},
 		{"leapfrog henon-heiles (separable, d=2)", integrator.Leapfrog{}, glHenonHeiles, hh, nil, 2, 0.05, 8},
 		{"leapfrog coupled oscillator (non-separable): first order", integrator.Leapfrog{}, coupledField(0.5), y0, nil, 1, 0.1, 8},
-		// Tao with ω = 20 needs h·ω ≲ 1 to be in the asymptotic regime: start at h = 1/32.
-		{"tao harmonic", integrator.Tao{}, glHarmonic, y0, exactHarmonic, 2, 0.05, 32},
-		{"tao pendulum", integrator.Tao{}, glPendulum, y0, nil, 2, 0.05, 32},
-		{"tao henon-heiles", integrator.Tao{}, glHenonHeiles, hh, nil, 2, 0.05, 32},
-		{"tao coupled oscillator (non-separable)", integrator.Tao{}, coupledField(0.5), y0, nil, 2, 0.05, 32},
-		{"tao product oscillator (non-separable, nonlinear), ω = 5", integrator.Tao{Omega: 5}, productField, y0, nil, 2, 0.05, 32},
+		// Tao with ω = 20 needs h·ω ≲ 1 to be in the asymptotic regime: h from 1/32, to T = 1/4.
+		{"tao pendulum", integrator.Tao{}, glPendulum, y0, nil, 2, 0.05, -8},
+		{"tao henon-heiles", integrator.Tao{}, glHenonHeiles, hh, nil, 2, 0.05, -8},
+		{"tao coupled oscillator (non-separable)", integrator.Tao{}, coupledField(0.5), y0, nil, 2, 0.05, -8},
+		{"tao product oscillator (non-separable, nonlinear), ω = 5", integrator.Tao{Omega: 5}, productField, y0, nil, 2, 0.05, -8},
+		{"rk4 harmonic", integrator.RK4{}, glHarmonic, y0, exactHarmonic, 4, 0.05, 4},
+		{"rk4 product oscillator", integrator.RK4{}, productField, y0, nil, 4, 0.05, 4},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			orders := observedOrder(t, tc.integ, tc.f, tc.y0, tc.exact, tc.startN, 4)
+			T, n := 1.0, tc.startN
+			if n < 0 {
+				T, n = 0.25, -n
+			}
+			orders := observedOrder(t, tc.integ, tc.f, tc.y0, tc.exact, T, n, 4)
 			p := orders[len(orders)-1]
 			if math.IsNaN(p) || math.Abs(p-tc.order) > tc.tol*tc.order {
 				t.Errorf("observed order %.3f, want %g ± %.0f%%", p, tc.order, 100*tc.tol)
