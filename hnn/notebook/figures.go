@@ -66,17 +66,19 @@ func DataFigure(s system.System, set *data.Trajectories, maxTraj int) *Figure {
 	for i := range d {
 		p := f.Add(fmt.Sprintf("observed states (%s, %s)", names[i], names[d+i]), names[i], names[d+i])
 		p.Equal = d == 1
-		var xs, ys, x0, y0 []float64
+		var xs, ys [][]float64
+		var x0, y0 []float64
 		for k := range min(maxTraj, set.N()) {
 			tr := set.States[k]
-			for _, y := range tr {
-				xs = append(xs, y[i])
-				ys = append(ys, y[d+i])
+			x, y := make([]float64, len(tr)), make([]float64, len(tr))
+			for m, st := range tr {
+				x[m], y[m] = st[i], st[d+i]
 			}
+			xs, ys = append(xs, x), append(ys, y)
 			x0 = append(x0, tr[0][i])
 			y0 = append(y0, tr[0][d+i])
 		}
-		p.Scatter("states", Palette[0], xs, ys, 0.8)
+		p.Lines("observed trajectories", Palette[0], xs, ys)
 		p.Scatter("initial conditions", Palette[1], x0, y0, 1.6)
 	}
 	return f

@@ -5,10 +5,12 @@ import (
 	"encoding/xml"
 	"io"
 	"math"
+	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/hnnlab/hnnlab/hnn"
+	"github.com/hnnlab/hnnlab/hnn/baseline"
 	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/eval"
 	"github.com/hnnlab/hnnlab/hnn/system"
@@ -290,5 +292,55 @@ func TestTrainSystemRoundTrip(t *testing.T) {
 	}
 	if _, _, err := LoadSystem("absent"); err == nil {
 		t.Error("LoadSystem of a missing run succeeded")
+	}
+}
+
+func TestComparison(t *testing.T) {
+	t.Setenv(RunsEnv, t.TempDir())
+	t.Setenv(QuickEnv, "1")
+	c := Comparison{Name: "cmp", Spec: hnn.Spec{System: "coupled-oscillator", Widths: []int{8}},
+		Models:  []baseline.Model{baseline.HNNModel(), baseline.ThisWork()},
+		Data:    hnn.DataConfig{Train: 128, Val: 64, Steps: 8},
+		Trainer: train.Config{Epochs: 2, BatchSize: 64}, Seed: 1}
+	if s := c.ModelSpec(baseline.HNNModel()); s.Rollout != 8 || s.Objective != "hnn" {
+		t.Errorf("HNN spec %+v: want the whole trajectory (8 steps) and objective hnn", s)
+	}
+	var labels []string
+	if err := c.Train(context.Background(), func(l string) func(string) {
+		labels = append(labels, l)
+		return func(string) {}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(labels) != 2 || labels[0] != "HNN" {
+		t.Errorf("displays for %v", labels)
+	}
+	models, hists, err := c.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(models) != 2 || len(hists[1]) != 2 || models[1].Name != "This work" {
+		t.Fatalf("loaded %d models, histories %v", len(models), hists)
+	}
+	names, res, err := c.Evaluate(models)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wellFormed(t, "comparison", ComparisonFigure(names, res).SVG())
+	wellFormed(t, "losses", LossFigures(names, hists).SVG())
+}
+
+func TestHNNCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the hnn command")
+	}
+	t.Setenv(RunsEnv, t.TempDir())
+	bin, err := HNNCommand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "help").CombinedOutput()
+	if !strings.Contains(string(out), "train") {
+		t.Errorf("%s help: %v\n%s", bin, err, out)
 	}
 }

@@ -170,14 +170,18 @@ func (f *Figure) SVG() string {
 		top = 28
 	}
 	w, h := cols*pw, rows*ph+top
+	if tw := int(8.6*float64(len([]rune(f.Title)))) + 20; tw > w {
+		w = tw // room for the title
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`, w, h, w, h)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`, w, h)
 	if f.Title != "" {
 		fmt.Fprintf(&b, `<text x="%d" y="19" text-anchor="middle" font-size="15" font-weight="bold">%s</text>`, w/2, esc(f.Title))
 	}
+	x0 := (w - cols*pw) / 2
 	for i, p := range f.panels {
-		x, y := (i%cols)*pw, top+(i/cols)*ph
+		x, y := x0+(i%cols)*pw, top+(i/cols)*ph
 		fmt.Fprintf(&b, `<g transform="translate(%d,%d)">`, x, y)
 		p.render(&b, float64(pw), float64(ph))
 		b.WriteString("</g>")
@@ -290,7 +294,9 @@ func (p *Panel) render(b *strings.Builder, w, h float64) {
 	} else {
 		for _, t := range ticks(x0, x1, false) {
 			x := sx.at(t)
-			fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#e6e6e6"/>`, x, top, x, top+ph)
+			if p.img == nil {
+				fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#e6e6e6"/>`, x, top, x, top+ph)
+			}
 			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, top+ph+14, fmtTick(t, false))
 		}
 	}
@@ -299,7 +305,9 @@ func (p *Panel) render(b *strings.Builder, w, h float64) {
 		if p.LogY {
 			y = scale{lo: y0, hi: y1, a: top + ph, b: top}.at(t)
 		}
-		fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#e6e6e6"/>`, left, y, left+pw, y)
+		if p.img == nil {
+			fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#e6e6e6"/>`, left, y, left+pw, y)
+		}
 		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`, left-4, y+4, fmtTick(t, p.LogY))
 	}
 	fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="none" stroke="#444"/>`, left, top, pw, ph)
@@ -421,9 +429,24 @@ func (p *Panel) render(b *strings.Builder, w, h float64) {
 func ticks(lo, hi float64, log bool) []float64 {
 	if log {
 		var out []float64
-		step := math.Max(1, math.Ceil((hi-lo)/6))
-		for t := math.Ceil(lo); t <= hi+1e-9; t += step {
-			out = append(out, t)
+		if hi-lo >= 2 {
+			step := math.Max(1, math.Ceil((hi-lo)/6))
+			for t := math.Ceil(lo); t <= hi+1e-9; t += step {
+				out = append(out, t)
+			}
+			return out
+		}
+		// Less than two decades: mantissas 1, 2, 5 (or every integer mantissa).
+		ms := []float64{1, 2, 5}
+		if hi-lo < 0.7 {
+			ms = []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}
+		}
+		for e := math.Floor(lo); e <= math.Ceil(hi); e++ {
+			for _, m := range ms {
+				if t := e + math.Log10(m); t >= lo-1e-9 && t <= hi+1e-9 {
+					out = append(out, t)
+				}
+			}
 		}
 		return out
 	}
@@ -452,7 +475,12 @@ func ticks(lo, hi float64, log bool) []float64 {
 
 func fmtTick(t float64, log bool) string {
 	if log {
-		return fmt.Sprintf("1e%d", int(math.Round(t)))
+		e := math.Floor(t + 1e-9)
+		m := math.Round(math.Pow(10, t-e))
+		if m == 1 {
+			return fmt.Sprintf("1e%d", int(e))
+		}
+		return fmt.Sprintf("%ge%d", m, int(e))
 	}
 	a := math.Abs(t)
 	switch {
