@@ -27,14 +27,10 @@ type Model struct {
 	// Objective is "rollout", "hnn" or "shnn" (hnn.Spec.Objective).
 	Objective string `json:"objective"`
 	// Rollout is the window length N (states per window − 1); 0 means the
-	// Spec's default (6). The derivative-matching objectives take whole
-	// trajectories (WholeTrajectory) since their steps are cheap.
+	// Spec's default (6). All models of the comparison use the same windows:
+	// the same observed states per step, in the same order.
 	Rollout int `json:"rollout,omitempty"`
 }
-
-// WholeTrajectory marks Model.Rollout as "the data's number of steps": a
-// window is the whole observed trajectory.
-const WholeTrajectory = -1
 
 // ThisWork is the paper's model: an MLP H(q, p) trained through the fully
 // implicit implicit-midpoint rule, loss (26) over N = 6 steps.
@@ -54,16 +50,18 @@ func NSSNN() Model {
 }
 
 // SHNNModel is the symplectic HNN of David & Méhats 2023: an MLP H trained
-// with the SHNN objective (midpoint regression, no solve) on whole trajectories.
+// with the SHNN objective (midpoint regression, no solve) on the N = 6
+// consecutive pairs of each window.
 func SHNNModel() Model {
-	return Model{Name: "shnn", Label: "SHNN", Ansatz: "mlp", Objective: SHNNObjective, Rollout: WholeTrajectory,
+	return Model{Name: "shnn", Label: "SHNN", Ansatz: "mlp", Objective: SHNNObjective,
 		Cite: "David & Méhats 2023, Symplectic learning for Hamiltonian neural networks (J. Comput. Phys.)"}
 }
 
 // HNNModel is the Hamiltonian neural network of Greydanus et al. 2019: an
-// MLP H trained on finite-difference derivatives, on whole trajectories.
+// MLP H trained on central-difference derivatives at the N − 1 = 5 inner
+// states of each window.
 func HNNModel() Model {
-	return Model{Name: "hnn", Label: "HNN", Ansatz: "mlp", Objective: HNNObjective, Rollout: WholeTrajectory,
+	return Model{Name: "hnn", Label: "HNN", Ansatz: "mlp", Objective: HNNObjective,
 		Cite: "Greydanus, Dzamba & Yosinski 2019, Hamiltonian neural networks (NeurIPS)"}
 }
 
