@@ -50,6 +50,10 @@ func ParseVariant(s string) (Variant, error) {
 	return 0, fmt.Errorf("unknown adjoint variant %q (valid: unrolled, converged)", s)
 }
 
+// DefaultMaxStoredStates is the default DiscreteAdjoint.MaxStoredStates: at
+// B = 512, d = 1 in float64, 128 states are 1 MiB.
+const DefaultMaxStoredStates = 128
+
 // DefaultAdjointIterations is the default number of fixed-point iterations
 // on μ of the Converged variant.
 const DefaultAdjointIterations = 20
@@ -57,9 +61,11 @@ const DefaultAdjointIterations = 20
 // DiscreteAdjoint computes dL/dθ by a backward sweep over the rollout, one
 // step at a time, driven from Go: the discrete adjoint (cotangent lift) of
 // the integrator's one-step map. Its gradient graph holds one step, so its
-// memory does not grow with the rollout length N (apart from the N+1 states
-// [B, 2d] kept between the sweeps, no more than the observed windows
-// themselves; Recompute drops even those).
+// memory does not grow with the rollout length N (apart from the states
+// [B, 2d] kept between the sweeps: all N+1 up to MaxStoredStates, about 2√N
+// beyond (checkpoints), none with Recompute). The observed windows can be
+// passed one time index at a time (StepwiseComputer), so that no [B, N+1, 2d]
+// tensor need exist either.
 //
 // # The sweep
 //
@@ -143,6 +149,15 @@ type DiscreteAdjoint struct {
 	// converged solve (k = 50, h = 0.3, N = 20) ≤ 4e-16, round-off only.
 	// y₀ = ŷ₀ is never recomputed. It costs one more step solve per step.
 	Recompute bool
+	// MaxStoredStates bounds the states [B, 2d] the forward pass keeps for the
+	// backward sweep (without Recompute); 0 means DefaultMaxStoredStates
+	// (128), a negative value no bound. Up to that many (N+1 ≤ MaxStoredStates)
+	// every state is kept. Beyond, the forward pass keeps a checkpoint every
+	// K = ⌈√N⌉ steps and the backward sweep recomputes the states inside each
+	// segment forward from its checkpoint with the same forward executor, so
+	// the gradient is unchanged (still Backprop's to round-off) while about
+	// 2√N states are held at once; this costs one more forward step solve per step.
+	MaxStoredStates int
 
 	// flaw deliberately breaks the sweep, for tests that show the checks can
 	// fail (see adjoint_export_test.go). Zero in normal use.
@@ -351,62 +366,150 @@ type adjointComputer struct {
 	split, forward, backward, backwardRecompute, apply *model.Exec
 }
 
-// forwardPass runs the rollout step by step. It returns the observed states
-// ŷ₀…ŷ_N, the predicted states y₀…y_N (only y₀ and y_N when recomputing), the
-// loss and the largest residual.
-func (c *adjointComputer) forwardPass(obs *tensors.Tensor, keep bool) (parts, ys []*tensors.Tensor, loss, res float64, err error) {
-	parts, err = c.split.Call(obs)
-	if err != nil {
-		return nil, nil, 0, 0, err
+// source gives the observed states ŷ_i [B, 2d] to the sweeps; done(i, t)
+// tells it that the sweep no longer needs t (a stepwise source's tensor is
+// freed there, a split window's part at the end).
+type source interface {
+	state(i int) (*tensors.Tensor, error)
+	done(t *tensors.Tensor)
+	close()
+}
+
+// splitSource holds the parts ŷ₀…ŷ_N of a window tensor.
+type splitSource struct{ parts []*tensors.Tensor }
+
+func (s *splitSource) state(i int) (*tensors.Tensor, error) { return s.parts[i], nil }
+func (s *splitSource) done(*tensors.Tensor)                 {}
+func (s *splitSource) close() {
+	for _, t := range s.parts {
+		t.FinalizeAll()
 	}
+}
+
+// stepSource asks an Observed for each state when needed and frees it after use.
+type stepSource struct{ obs Observed }
+
+func (s stepSource) state(i int) (*tensors.Tensor, error) { return s.obs.State(i) }
+func (s stepSource) done(t *tensors.Tensor)               { t.FinalizeAll() }
+func (s stepSource) close()                               {}
+
+func (c *adjointComputer) splitWindows(obs *tensors.Tensor) (*splitSource, error) {
+	parts, err := c.split.Call(obs)
+	if err != nil {
+		return nil, err
+	}
+	return &splitSource{parts: parts}, nil
+}
+
+// checkpointInterval returns K: the forward pass keeps y_i for i a multiple
+// of K (and y_N); K = 1 keeps every state.
+func (c *adjointComputer) checkpointInterval() int {
+	n := c.p.N()
+	m := c.a.MaxStoredStates
+	if m == 0 {
+		m = DefaultMaxStoredStates
+	}
+	if m < 0 || n+1 <= m {
+		return 1
+	}
+	return int(math.Ceil(math.Sqrt(float64(n))))
+}
+
+// forwardPass runs the rollout step by step from y₀ = ŷ₀. It returns the
+// states it keeps (ys[i] for i a multiple of every, nil elsewhere; every = 0
+// keeps none), y_N, the batch size, the loss and the largest residual. ys[0]
+// is src's ŷ₀, which the caller releases.
+func (c *adjointComputer) forwardPass(src source, every int) (ys []*tensors.Tensor, yN *tensors.Tensor, b int, loss, res float64, err error) {
 	n := c.p.N()
 	ys = make([]*tensors.Tensor, n+1)
-	ys[0] = parts[0]
-	y := parts[0]
+	if ys[0], err = src.state(0); err != nil {
+		return nil, nil, 0, 0, 0, err
+	}
+	b = ys[0].Shape().Dim(0)
+	y := ys[0]
 	sse := 0.0
 	for i := range n {
-		out, err := c.forward.Call(y, parts[i+1])
+		target, err := src.state(i + 1)
 		if err != nil {
-			return nil, nil, 0, 0, err
+			return nil, nil, 0, 0, 0, err
 		}
-		if !keep && i > 0 {
+		out, err := c.forward.Call(y, target)
+		src.done(target)
+		if err != nil {
+			return nil, nil, 0, 0, 0, err
+		}
+		if i > 0 && (every == 0 || i%every != 0) {
 			y.FinalizeAll()
 		}
 		y = out[0]
 		res = math.Max(res, scalar(out[1]))
 		sse += scalar(out[2])
-		if keep {
+		out[1].FinalizeAll()
+		out[2].FinalizeAll()
+		if every > 0 && (i+1)%every == 0 && i+1 < n {
 			ys[i+1] = y
 		}
 	}
-	ys[n] = y
-	b := obs.Shape().Dim(0)
-	return parts, ys, sse / float64(n*b), res, nil
+	return ys, y, b, sse / float64(n*b), res, nil
 }
 
 func (c *adjointComputer) Loss(obs *tensors.Tensor) (Result, error) {
-	parts, ys, loss, res, err := c.forwardPass(obs, false)
+	src, err := c.splitWindows(obs)
 	if err != nil {
 		return Result{}, err
 	}
-	ys[len(ys)-1].FinalizeAll()
-	for _, t := range parts {
-		t.FinalizeAll()
+	defer src.close()
+	return c.loss(src)
+}
+
+// LossStepwise implements StepwiseComputer.
+func (c *adjointComputer) LossStepwise(obs Observed) (Result, error) { return c.loss(stepSource{obs}) }
+
+func (c *adjointComputer) loss(src source) (Result, error) {
+	ys, yN, _, loss, res, err := c.forwardPass(src, 0)
+	if err != nil {
+		return Result{}, err
 	}
+	yN.FinalizeAll()
+	src.done(ys[0])
 	return Result{Loss: loss, Residual: res}, nil
 }
 
 func (c *adjointComputer) Gradients(obs *tensors.Tensor) (Result, error) {
-	parts, ys, loss, res, err := c.forwardPass(obs, !c.a.Recompute)
+	src, err := c.splitWindows(obs)
 	if err != nil {
 		return Result{}, err
 	}
+	defer src.close()
+	return c.gradients(src)
+}
+
+// GradientsStepwise implements StepwiseComputer.
+func (c *adjointComputer) GradientsStepwise(obs Observed) (Result, error) {
+	return c.gradients(stepSource{obs})
+}
+
+func (c *adjointComputer) gradients(src source) (Result, error) {
 	n := c.p.N()
-	dtype := obs.DType()
-	lam := tensors.FromShape(parts[0].Shape())
+	every := c.checkpointInterval()
+	if c.a.Recompute {
+		every = 0
+	}
+	ys, yN, b, loss, res, err := c.forwardPass(src, every)
+	if err != nil {
+		return Result{}, err
+	}
+	y0 := ys[0]
+	dtype := y0.DType()
+	lam := tensors.FromShape(y0.Shape())
 	if c.a.flaw == flawLastStateOnly {
 		// Seed λ_N on the host: (2/(N·B))(y_N − ŷ_N); the graph adds no seeds.
-		lam, err = seedOnHost(ys[n], parts[n], 2/float64(n*obs.Shape().Dim(0)))
+		last, err := src.state(n)
+		if err != nil {
+			return Result{}, err
+		}
+		lam, err = seedOnHost(yN, last, 2/float64(n*b))
+		src.done(last)
 		if err != nil {
 			return Result{}, err
 		}
@@ -416,50 +519,113 @@ func (c *adjointComputer) Gradients(obs *tensors.Tensor) (Result, error) {
 	for i, v := range vars {
 		acc[i] = tensors.FromShape(shapes.Make(dtype, v.Shape().Dimensions...))
 	}
-	// y1 is the current step's output state; each state is released once used.
-	y1 := ys[n]
-	for i := n - 1; i >= 0; i-- {
+	// step runs the backward step of y_i → y_{i+1} (y1), given y_i (y0, nil
+	// to recover it by integrating backwards); it returns y_i.
+	step := func(i int, y0, y1 *tensors.Tensor) (*tensors.Tensor, error) {
+		target, err := src.state(i + 1)
+		if err != nil {
+			return nil, err
+		}
+		defer src.done(target)
 		var out []*tensors.Tensor
-		if c.a.Recompute && i > 0 {
-			out, err = c.backwardRecompute.Call(append([]*tensors.Tensor{y1, parts[i+1], parts[i], lam}, acc...))
+		if y0 == nil {
+			prev, err := src.state(i)
 			if err != nil {
-				return Result{}, err
+				return nil, err
 			}
-			y1.FinalizeAll()
-			y1, out = out[0], out[1:]
-		} else {
-			out, err = c.backward.Call(append([]*tensors.Tensor{ys[i], y1, parts[i+1], lam}, acc...))
+			out, err = c.backwardRecompute.Call(append([]*tensors.Tensor{y1, target, prev, lam}, acc...))
+			src.done(prev)
 			if err != nil {
-				return Result{}, err
+				return nil, err
 			}
-			y1.FinalizeAll()
-			y1 = ys[i]
+			y0, out = out[0], out[1:]
+		} else if out, err = c.backward.Call(append([]*tensors.Tensor{y0, y1, target, lam}, acc...)); err != nil {
+			return nil, err
 		}
 		lam.FinalizeAll()
 		for _, t := range acc {
 			t.FinalizeAll()
 		}
 		lam, acc = out[0], out[1:]
+		return y0, nil
 	}
+	// y1 is the current step's output state; each state is released once used.
+	y1 := yN
+	if every == 0 { // Recompute: recover y_i from y_{i+1}; y₀ = ŷ₀ is known
+		for i := n - 1; i >= 0; i-- {
+			var known *tensors.Tensor
+			if i == 0 {
+				known = y0
+			}
+			yi, err := step(i, known, y1)
+			if err != nil {
+				return Result{}, err
+			}
+			y1.FinalizeAll()
+			y1 = yi
+		}
+	} else {
+		// Segments [s, e) of every steps from the checkpoints y_s: the states
+		// inside are recomputed forward (the same forward map, so the same
+		// values), then swept backwards.
+		for s := ((n - 1) / every) * every; s >= 0; s -= every {
+			e := min(s+every, n)
+			seg := make([]*tensors.Tensor, e-s)
+			seg[0] = ys[s]
+			for j := s + 1; j < e; j++ {
+				target, err := src.state(j)
+				if err != nil {
+					return Result{}, err
+				}
+				out, err := c.forward.Call(seg[j-s-1], target)
+				src.done(target)
+				if err != nil {
+					return Result{}, err
+				}
+				out[1].FinalizeAll()
+				out[2].FinalizeAll()
+				seg[j-s] = out[0]
+			}
+			for i := e - 1; i >= s; i-- {
+				if _, err := step(i, seg[i-s], y1); err != nil {
+					return Result{}, err
+				}
+				y1.FinalizeAll()
+				y1 = seg[i-s]
+			}
+		}
+	}
+	// y1 is now y₀ = ŷ₀, the source's.
 	lam.FinalizeAll()
-	for _, t := range parts { // ŷ₀…ŷ_N, y₀ = ŷ₀ included
-		t.FinalizeAll()
-	}
+	src.done(y0)
 	return Result{Loss: loss, Residual: res, Gradients: acc}, nil
 }
 
 func (c *adjointComputer) Train(obs *tensors.Tensor) (Result, error) {
+	return c.train(func() (Result, error) { return c.Gradients(obs) })
+}
+
+// TrainStepwise implements StepwiseComputer.
+func (c *adjointComputer) TrainStepwise(obs Observed) (Result, error) {
+	return c.train(func() (Result, error) { return c.GradientsStepwise(obs) })
+}
+
+func (c *adjointComputer) train(grads func() (Result, error)) (Result, error) {
 	if c.apply == nil {
 		return Result{}, errors.New("gradient: Train called on a Computer compiled without an Update")
 	}
-	r, err := c.Gradients(obs)
+	r, err := grads()
 	if err != nil {
 		return Result{}, err
 	}
-	if _, err := c.apply.Call(r.Gradients); err != nil {
+	out, err := c.apply.Call(r.Gradients)
+	for _, t := range r.Gradients {
+		t.FinalizeAll()
+	}
+	if err != nil {
 		return Result{}, err
 	}
-	for _, t := range r.Gradients {
+	for _, t := range out {
 		t.FinalizeAll()
 	}
 	return Result{Loss: r.Loss, Residual: r.Residual}, nil

@@ -384,3 +384,99 @@ func BenchmarkAdjointTrainStep(b *testing.B) {
 		}
 	}
 }
+
+// sliceObserved serves the states of a float64 window tensor one index at a
+// time, counting the live tensors it handed out.
+type sliceObserved struct {
+	vals    []float64
+	b, n, w int
+	calls   int
+}
+
+func newSliceObserved(obs *tensors.Tensor) *sliceObserved {
+	dims := obs.Shape().Dimensions
+	return &sliceObserved{vals: tensors.MustCopyFlatData[float64](obs), b: dims[0], n: dims[1] - 1, w: dims[2]}
+}
+
+func (s *sliceObserved) State(i int) (*tensors.Tensor, error) {
+	s.calls++
+	out := make([]float64, 0, s.b*s.w)
+	for k := range s.b {
+		off := (k*(s.n+1) + i) * s.w
+		out = append(out, s.vals[off:off+s.w]...)
+	}
+	return tensors.FromFlatDataAndDimensions(out, s.b, s.w), nil
+}
+
+// TestAdjointCheckpointsAndStepwise: bounding the stored states (checkpoints
+// every ⌈√N⌉ steps, segments recomputed forward) and taking the observed
+// states one index at a time leave the gradient unchanged.
+func TestAdjointCheckpointsAndStepwise(t *testing.T) {
+	for _, tc := range []adjointCase{
+		{"d=1 midpoint rk2 k=3 N=10", 1, []int{8, 8}, integrator.ImplicitMidpoint{Iterations: 3}, 0.1, 10, 0},
+		{"d=2 gauss-legendre observed k=2 N=7", 2, []int{8, 6}, integrator.GaussLegendre2{Iterations: 2, Predictor: integrator.Observed}, 0.1, 7, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store, mlp := newModel(tc.d, tc.widths, dtypes.Float64, 91)
+			p := gradient.Problem{Model: mlp, Integrator: tc.integ, Step: tc.h, Rollout: tc.n}
+			obs := testutil.RandomWindows(29, 6, tc.n, tc.d, 1.5)
+			_, bp := gradientsOf(t, gradient.Backprop{}, store, p, obs)
+			_, all := gradientsOf(t, gradient.DiscreteAdjoint{MaxStoredStates: -1}, store, p, obs)
+			ref := flatten(all.Gradients)
+			checkRel(t, "all states stored vs backprop", maxRelDiff(ref, flatten(bp.Gradients)), 1e-10)
+			for _, m := range []gradient.DiscreteAdjoint{{MaxStoredStates: 3}, {MaxStoredStates: 1}, {}, {Recompute: true}} {
+				c, r := gradientsOf(t, m, store, p, obs)
+				// (Recompute's error is the solver's: TestAdjointRecompute.)
+				if d := maxRelDiff(flatten(r.Gradients), ref); d != 0 && !m.Recompute {
+					t.Errorf("MaxStoredStates %d: gradient differs from storing all states by %.3g", m.MaxStoredStates, d)
+				}
+				sc, ok := c.(gradient.StepwiseComputer)
+				if !ok {
+					t.Fatal("the adjoint's computer is not a StepwiseComputer")
+				}
+				src := newSliceObserved(obs)
+				rs, err := sc.GradientsStepwise(src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := maxRelDiff(flatten(rs.Gradients), flatten(r.Gradients)); d != 0 || rs.Loss != r.Loss || rs.Residual != r.Residual {
+					t.Errorf("%s MaxStoredStates %d: stepwise gradient differs by %.3g, loss %.17g vs %.17g", m, m.MaxStoredStates, d, rs.Loss, r.Loss)
+				}
+				l, err := sc.LossStepwise(newSliceObserved(obs))
+				if err != nil || l.Loss != r.Loss {
+					t.Errorf("LossStepwise: %.17g, %v; want %.17g", l.Loss, err, r.Loss)
+				}
+			}
+		})
+	}
+}
+
+// TestAdjointTrainStepwise: TrainStepwise updates the weights as Train does.
+func TestAdjointTrainStepwise(t *testing.T) {
+	var weights [2][][]float64
+	for j := range 2 {
+		store, mlp := newModel(1, []int{8, 8}, dtypes.Float64, 93)
+		p := gradient.Problem{Model: mlp, Step: 0.1, Rollout: 5}
+		c, err := gradient.DiscreteAdjoint{}.Compile(testutil.Backend(), store, p, adam(store))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for s := range 2 {
+			obs := testutil.RandomWindows(uint64(40+s), 9, 5, 1, 1.5)
+			if j == 0 {
+				_, err = c.Train(obs)
+			} else {
+				_, err = c.(gradient.StepwiseComputer).TrainStepwise(newSliceObserved(obs))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, v := range gradient.TrainableVariables(store) {
+			weights[j] = append(weights[j], tensors.MustCopyFlatData[float64](v.MustValue()))
+		}
+	}
+	if d := maxRelDiff(weights[1], weights[0]); d != 0 {
+		t.Errorf("weights after TrainStepwise differ from Train's by %.3g", d)
+	}
+}
