@@ -20,10 +20,25 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// Series is a named set of points (X[i], Y[i]).
+// Series is a set of points (X[i], Y[i]). A named series gets a legend entry.
 type Series struct {
 	Name string
 	X, Y []float64
+	// Color is a 1-based index into plotutil's palette; 0 means the next
+	// unused colour (series with equal Color share it).
+	Color int
+	// Dashed draws a line series dashed.
+	Dashed bool
+}
+
+// colorOf returns the series' colour and advances the automatic counter.
+func colorOf(s Series, next *int) color.Color {
+	if s.Color > 0 {
+		return plotutil.Color(s.Color - 1)
+	}
+	c := plotutil.Color(*next)
+	*next++
+	return c
 }
 
 // Default figure size (the zero Width/Height).
@@ -66,9 +81,11 @@ func (c Chart) Save(path string) error {
 		if err != nil {
 			return fmt.Errorf("plot: %s: %w", s.Name, err)
 		}
-		l.Color = plotutil.Color(n)
+		l.Color = colorOf(s, &n)
 		l.Width = vg.Points(1.2)
-		n++
+		if s.Dashed {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		}
 		p.Add(l)
 		if s.Name != "" {
 			p.Legend.Add(s.Name, l)
@@ -83,10 +100,9 @@ func (c Chart) Save(path string) error {
 		if err != nil {
 			return fmt.Errorf("plot: %s: %w", s.Name, err)
 		}
-		sc.GlyphStyle.Color = plotutil.Color(n)
+		sc.GlyphStyle.Color = colorOf(s, &n)
 		sc.GlyphStyle.Radius = vg.Points(0.8)
 		sc.GlyphStyle.Shape = draw.CircleGlyph{}
-		n++
 		p.Add(sc)
 		if s.Name != "" {
 			p.Legend.Add(s.Name, sc)

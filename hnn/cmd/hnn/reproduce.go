@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hnnlab/hnnlab/hnn/baseline"
+	"github.com/hnnlab/hnnlab/hnn/reproduce"
+	"github.com/hnnlab/hnnlab/hnn/system"
+)
+
+func init() {
+	register("reproduce", command{
+		summary: "reproduce Table I against NSSNN, SHNN, HNN and a separable leapfrog (table.md, results.json, figures)",
+		run:     runReproduce,
+	})
+}
+
+func runReproduce(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("reproduce", stderr)
+	systems := fs.String("systems", strings.Join(reproduce.DefaultSystems, ","), "comma-separated systems: "+strings.Join(system.Names(), ", "))
+	models := fs.String("models", strings.Join(baseline.Names(), ","), "comma-separated models: "+strings.Join(baseline.Names(), ", "))
+	seeds := fs.Int("seeds", 0, "number of seeds (0: the protocol's, 3 by default, 1 with --quick)")
+	quick := fs.Bool("quick", false, "a small smoke run of the whole pipeline (≈ 3 min; not Table I's numbers)")
+	workers := fs.Int("workers", 0, "trainings run at once (0: one per CPU core)")
+	out := fs.String("out", "", "output directory (table.md, results.json, figures/, runs/)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("--out: an output directory is required")
+	}
+	if *seeds < 0 || *workers < 0 {
+		return usagef("--seeds and --workers must be ≥ 0")
+	}
+	cfg := reproduce.Config{Seeds: *seeds, Quick: *quick, OutDir: *out, Workers: *workers, Progress: stderr}
+	var err error
+	if cfg.Systems, err = list(*systems, system.Names()); err != nil {
+		return usagef("--systems: %v", err)
+	}
+	if cfg.Models, err = list(*models, baseline.Names()); err != nil {
+		return usagef("--models: %v", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	t0 := time.Now()
+	res, err := reproduce.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d trainings in %.1f min (wall); table: %s, results: %s, %d figures in %s\n", len(res.Runs),
+		time.Since(t0).Minutes(), filepath.Join(*out, "table.md"), filepath.Join(*out, "results.json"), len(res.Figures),
+		filepath.Join(*out, reproduce.FigureDir))
+	return nil
+}
+
+// list splits a comma-separated list and checks every item against valid.
+func list(s string, valid []string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		ok := false
+		for _, v := range valid {
+			ok = ok || v == f
+		}
+		if !ok {
+			return nil, fmt.Errorf("unknown name %q (valid: %s)", f, strings.Join(valid, ", "))
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("empty list (valid: %s)", strings.Join(valid, ", "))
+	}
+	return out, nil
+}

@@ -1,0 +1,26 @@
+// Package reproduce runs the comparison of Table I of the paper in one
+// harness: for every system and seed it generates one data set, trains
+// every model of package baseline on it (this work: an MLP H through the
+// implicit midpoint rule; NSSNN: Tao's augmented explicit integrator; SHNN
+// and HNN: derivative-matching objectives; a separable H = T(p) + V(q)
+// through leapfrog), scores each learned H with package eval on the
+// system's test sets, and writes
+//
+//	table.md      Table I (system × test set, a column per model, mean ± std
+//	              over seeds, the paper's numbers beside), which cells meet
+//	              the paper and which model wins each row
+//	results.json  every number: the protocol, each run's history, errors on
+//	              every domain, the long-rollout energy drifts, timings
+//	figures/      per system: training data, train/val losses, true vs
+//	              learned phase portrait, |H_pred − H_true| heat maps on the
+//	              three test sets, energy along a long rollout of the learned
+//	              H (implicit midpoint vs RK4)
+//	runs/         each run's checkpoint (hnn eval --model runs/SYSTEM/MODEL/seedK)
+//
+// A Protocol fixes everything that decides the numbers (data, shared
+// architecture, per-model training budgets, rollout settings);
+// DefaultProtocol and QuickProtocol are `hnn reproduce`'s and
+// `hnn reproduce --quick`'s. Trainings run in parallel, one per core
+// (Config.Workers): GoMLX's pure-Go backend executes a training step of
+// these sizes essentially on one core.
+package reproduce

@@ -1,0 +1,611 @@
+package reproduce
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hnnlab/hnnlab/hnn"
+	"github.com/hnnlab/hnnlab/hnn/baseline"
+	"github.com/hnnlab/hnnlab/hnn/checkpoint"
+	"github.com/hnnlab/hnnlab/hnn/data"
+	"github.com/hnnlab/hnnlab/hnn/eval"
+	"github.com/hnnlab/hnnlab/hnn/system"
+	"github.com/hnnlab/hnnlab/hnn/train"
+)
+
+// DefaultSystems are the three systems of Table I.
+var DefaultSystems = []string{"double-well", "coupled-oscillator", "henon-heiles"}
+
+// Config configures Run. The zero value of each field means its default.
+type Config struct {
+	// Systems to run; nil means DefaultSystems.
+	Systems []string
+	// Models to train, by baseline name; nil means all of baseline.Models().
+	Models []string
+	// Seeds is the number of seeds (1, 2, …; each seeds the data, the
+	// weights and the window order); 0 means the protocol's Seeds.
+	Seeds int
+	// Quick selects QuickProtocol instead of DefaultProtocol (when Protocol is nil).
+	Quick bool
+	// Protocol overrides the data, training budgets and figure settings.
+	Protocol *Protocol
+	// OutDir receives table.md, results.json, figures/ and runs/. Required.
+	OutDir string
+	// Workers is the number of trainings run at once; 0 means
+	// runtime.GOMAXPROCS(0). GoMLX's pure-Go backend runs one training
+	// step essentially on one core at these sizes, so one worker per core
+	// is the efficient choice.
+	Workers int
+	// Progress receives one line per finished training and per figure set; nil is silent.
+	Progress io.Writer
+}
+
+// Recipe is how one model is trained.
+type Recipe struct {
+	// Epochs, BatchSize and LearningRate are the trainer's (train.Config).
+	Epochs       int     `json:"epochs"`
+	BatchSize    int     `json:"batch_size"`
+	LearningRate float64 `json:"learning_rate"`
+	// Plateau is the learning-rate schedule; the zero value is train's default.
+	Plateau train.Plateau `json:"plateau"`
+}
+
+// Protocol is everything that decides the numbers: data, shared
+// architecture, per-model training budgets and the figures' rollouts.
+type Protocol struct {
+	// Name labels the protocol in table.md ("default", "quick", …).
+	Name string `json:"name"`
+	// Seeds is the default number of seeds.
+	Seeds int `json:"seeds"`
+	// Data is the data set generated for every (system, seed) and shared by all models.
+	Data hnn.DataConfig `json:"data"`
+	// Spec holds the settings shared by all models (widths, activation,
+	// dtype, step, rollout length, iterations, predictor); System and the
+	// model-specific fields (baseline.Model) are set per run.
+	Spec hnn.Spec `json:"spec"`
+	// Recipes maps "system/model" or "model" to its recipe (the first found
+	// wins); Default serves the others.
+	Recipes map[string]Recipe `json:"recipes"`
+	Default Recipe            `json:"default"`
+	// LongSteps and LongDt are the length and step of the energy rollout
+	// (implicit midpoint vs RK4) under the learned H.
+	LongSteps int     `json:"long_steps"`
+	LongDt    float64 `json:"long_dt"`
+	// PhaseTime is the duration of the phase-portrait orbits (step Spec.Dt).
+	PhaseTime float64 `json:"phase_time"`
+}
+
+// Recipe returns the recipe of model on system.
+func (p *Protocol) Recipe(system, model string) Recipe {
+	if r, ok := p.Recipes[system+"/"+model]; ok {
+		return r
+	}
+	if r, ok := p.Recipes[model]; ok {
+		return r
+	}
+	return p.Default
+}
+
+// RunResult is one trained model on one system and seed.
+type RunResult struct {
+	System string   `json:"system"`
+	Model  string   `json:"model"`
+	Seed   uint64   `json:"seed"`
+	Spec   hnn.Spec `json:"spec"`
+	Recipe Recipe   `json:"recipe"`
+	// Architecture describes the ansatz, e.g. "mlp 2-16-32-16-1 tanh".
+	Architecture string `json:"architecture"`
+	// Steps is the number of optimizer steps; Seconds the training time.
+	Steps   int     `json:"steps"`
+	Seconds float64 `json:"seconds"`
+	// History is the per-epoch record (losses in the model's objective's units).
+	History []train.Epoch `json:"history"`
+	// Errors are the gauge-fixed errors on every domain and test set.
+	Errors []eval.Result `json:"errors"`
+	// GaussianOutside is, on the primary domain's Gaussian set, the share of
+	// points outside the evaluation box and the part of the mean error they
+	// contribute (their summed error divided by the number of all points).
+	GaussianOutside struct {
+		Share float64 `json:"share"`
+		Error float64 `json:"error"`
+	} `json:"gaussian_outside_box"`
+	// Dir holds the run's checkpoint (hnn eval --model Dir).
+	Dir string `json:"dir"`
+}
+
+// Error returns the error on domain/set, NaN if absent.
+func (r RunResult) Error(domain, set string) float64 {
+	for _, e := range r.Errors {
+		if e.Domain == domain && e.Set == set {
+			return e.Error
+		}
+	}
+	return math.NaN()
+}
+
+// Cell is one cell of the table: a model's errors on one test set over seeds.
+type Cell struct {
+	Model string `json:"model"`
+	Stat  Stat   `json:"stat"`
+}
+
+// Row is one row of Table I: a system's test set on its primary domain.
+type Row struct {
+	System string `json:"system"`
+	Domain string `json:"domain"`
+	Set    string `json:"set"`
+	Cells  []Cell `json:"cells"`
+	// Paper is the paper's Table I entry per model name, where it has one.
+	Paper map[string]Stat `json:"paper,omitempty"`
+	// Best is the model with the lowest mean.
+	Best string `json:"best"`
+	// MeetsPaper reports this work's mean ≤ the paper's mean (nil when
+	// either is missing).
+	MeetsPaper *bool `json:"meets_paper,omitempty"`
+}
+
+// Cell returns the row's stat of model, ok false when absent.
+func (r Row) Cell(model string) (Stat, bool) {
+	for _, c := range r.Cells {
+		if c.Model == model {
+			return c.Stat, true
+		}
+	}
+	return Stat{}, false
+}
+
+// RolloutResult is the energy behaviour of a learned H along a long rollout.
+type RolloutResult struct {
+	System     string  `json:"system"`
+	Model      string  `json:"model"`
+	Integrator string  `json:"integrator"`
+	Steps      int     `json:"steps"`
+	Dt         float64 `json:"dt"`
+	// MaxDrift is max_n |H_θ(y_n) − H_θ(y_0)| and FinalDrift the last one.
+	MaxDrift   float64 `json:"max_drift"`
+	FinalDrift float64 `json:"final_drift"`
+	// Residual is the largest fixed-point update of the implicit solve (0 for RK4).
+	Residual float64 `json:"residual,omitempty"`
+}
+
+// Results is everything a Run produced; results.json holds it.
+type Results struct {
+	Protocol Protocol `json:"protocol"`
+	Systems  []string `json:"systems"`
+	Models   []string `json:"models"`
+	Seeds    int      `json:"seeds"`
+	Workers  int      `json:"workers"`
+	// Machine describes where it ran.
+	Machine  map[string]string `json:"machine"`
+	Runs     []RunResult       `json:"runs"`
+	Table    []Row             `json:"table"`
+	Rollouts []RolloutResult   `json:"rollouts"`
+	Figures  []string          `json:"figures"`
+	// TrainSeconds is the summed training time of all runs (CPU-seconds when
+	// each training holds one core), WallSeconds the whole run's wall time.
+	TrainSeconds float64   `json:"train_seconds"`
+	WallSeconds  float64   `json:"wall_seconds"`
+	Started      time.Time `json:"started"`
+}
+
+// Run trains every model on every system and seed, evaluates them, and
+// writes table.md, results.json and the figures into cfg.OutDir.
+func Run(ctx context.Context, cfg Config) (*Results, error) {
+	start := time.Now()
+	if cfg.OutDir == "" {
+		return nil, errors.New("reproduce: an output directory is required")
+	}
+	proto := cfg.Protocol
+	if proto == nil {
+		p := DefaultProtocol()
+		if cfg.Quick {
+			p = QuickProtocol()
+		}
+		proto = &p
+	}
+	systems := cfg.Systems
+	if systems == nil {
+		systems = DefaultSystems
+	}
+	var models []baseline.Model
+	if cfg.Models == nil {
+		models = baseline.Models()
+	} else {
+		for _, n := range cfg.Models {
+			m, err := baseline.Lookup(n)
+			if err != nil {
+				return nil, fmt.Errorf("reproduce: %w", err)
+			}
+			models = append(models, m)
+		}
+	}
+	seeds := cmp.Or(cfg.Seeds, proto.Seeds, 1)
+	workers := cmp.Or(cfg.Workers, runtime.GOMAXPROCS(0))
+	for _, s := range systems {
+		if _, err := system.Lookup(s, system.Options{}); err != nil {
+			return nil, fmt.Errorf("reproduce: %w", err)
+		}
+		for _, m := range models {
+			if _, _, _, _, err := specFor(proto, s, m).Build(); err != nil {
+				return nil, fmt.Errorf("reproduce: %s/%s: %w", s, m.Name, err)
+			}
+		}
+	}
+	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+		return nil, fmt.Errorf("reproduce: %w", err)
+	}
+	res := &Results{Protocol: *proto, Systems: systems, Seeds: seeds, Workers: workers, Started: start.UTC(),
+		Machine: machine()}
+	for _, m := range models {
+		res.Models = append(res.Models, m.Name)
+	}
+
+	// The jobs, most expensive first so that the pool ends evenly.
+	type job struct {
+		system string
+		model  baseline.Model
+		seed   uint64
+		cost   float64
+	}
+	var jobs []job
+	for _, s := range systems {
+		for seed := 1; seed <= seeds; seed++ {
+			for _, m := range models {
+				r := proto.Recipe(s, m.Name)
+				jobs = append(jobs, job{s, m, uint64(seed), float64(r.Epochs) * relativeCost[m.Name]})
+			}
+		}
+	}
+	slices.SortStableFunc(jobs, func(a, b job) int { return cmp.Compare(b.cost, a.cost) })
+
+	ds := newDataSets(proto)
+	runs := make([]RunResult, len(jobs))
+	trained := make([]*hnn.Model, len(jobs))
+	var mu sync.Mutex
+	done := 0
+	err := forEach(ctx, workers, len(jobs), func(i int) error {
+		j := jobs[i]
+		r, m, err := trainOne(ctx, proto, ds, j.system, j.model, j.seed, cfg.OutDir)
+		if err != nil {
+			return fmt.Errorf("reproduce: %s/%s seed %d: %w", j.system, j.model.Name, j.seed, err)
+		}
+		mu.Lock()
+		runs[i], trained[i] = r, m
+		done++
+		progressf(cfg.Progress, "[%2d/%d] %-18s %-18s seed %d: %3d epochs, %5.1fs  %s\n", done, len(jobs), j.system, j.model.Name, j.seed,
+			len(r.History), r.Seconds, errorsLine(r))
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Runs in table order: system, model, seed.
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	idx := func(list []string, s string) int { return slices.Index(list, s) }
+	slices.SortFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(idx(systems, jobs[a].system), idx(systems, jobs[b].system)),
+			cmp.Compare(idx(res.Models, jobs[a].model.Name), idx(res.Models, jobs[b].model.Name)),
+			cmp.Compare(jobs[a].seed, jobs[b].seed))
+	})
+	for _, i := range order {
+		res.Runs = append(res.Runs, runs[i])
+		res.TrainSeconds += runs[i].Seconds
+	}
+	res.Table = buildTable(systems, res.Models, res.Runs)
+
+	// Figures per system, from the first seed's models.
+	figs := make([][]string, len(systems))
+	rolls := make([][]RolloutResult, len(systems))
+	err = forEach(ctx, workers, len(systems), func(k int) error {
+		s := systems[k]
+		byModel := map[string]*hnn.Model{}
+		var runsOf []RunResult
+		for i, j := range jobs {
+			if j.system == s && j.seed == 1 {
+				byModel[j.model.Name] = trained[i]
+				runsOf = append(runsOf, runs[i])
+			}
+		}
+		trainSet, _, err := ds.get(s, 1)
+		if err != nil {
+			return err
+		}
+		t0 := time.Now()
+		f, r, err := figures(proto, cfg.OutDir, s, trainSet, byModel, runsOf, res.Models)
+		if err != nil {
+			return fmt.Errorf("reproduce: figures of %s: %w", s, err)
+		}
+		figs[k], rolls[k] = f, r
+		mu.Lock()
+		progressf(cfg.Progress, "figures of %s: %d files in %.1fs\n", s, len(f), time.Since(t0).Seconds())
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for k := range systems {
+		res.Figures = append(res.Figures, figs[k]...)
+		res.Rollouts = append(res.Rollouts, rolls[k]...)
+	}
+	res.WallSeconds = time.Since(start).Seconds()
+	if err := writeJSON(filepath.Join(cfg.OutDir, "results.json"), res); err != nil {
+		return nil, err
+	}
+	if err := checkpoint.WriteFileAtomic(filepath.Join(cfg.OutDir, "table.md"), []byte(TableMarkdown(res))); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// relativeCost is the measured cost of one epoch of each model relative to
+// this work's (used only to order the jobs).
+var relativeCost = map[string]float64{"this-work": 1, "nssnn": 0.9, "separable-leapfrog": 0.8, "shnn": 0.25, "hnn": 0.25}
+
+// specFor returns the full spec of model on system under the protocol.
+func specFor(p *Protocol, sys string, m baseline.Model) hnn.Spec {
+	s := p.Spec
+	s.System = sys
+	s.Ansatz, s.Objective, s.Omega = m.Ansatz, m.Objective, m.Omega
+	s.Integrator = cmp.Or(m.Integrator, s.Integrator)
+	if m.Rollout != 0 {
+		s.Rollout = m.Rollout
+	}
+	if m.Integrator != "implicit-midpoint" {
+		// Settings of the implicit solve do not apply.
+		s.Iterations, s.Predictor = 0, ""
+	}
+	return s.WithDefaults()
+}
+
+// dataSets generates each (system, seed)'s data once, on first use.
+type dataSets struct {
+	proto *Protocol
+	mu    sync.Mutex
+	sets  map[string]*dataEntry
+}
+
+type dataEntry struct {
+	once       sync.Once
+	train, val *data.Trajectories
+	err        error
+}
+
+func newDataSets(p *Protocol) *dataSets { return &dataSets{proto: p, sets: map[string]*dataEntry{}} }
+
+func (d *dataSets) get(sys string, seed uint64) (*data.Trajectories, *data.Trajectories, error) {
+	key := fmt.Sprintf("%s/%d", sys, seed)
+	d.mu.Lock()
+	e, ok := d.sets[key]
+	if !ok {
+		e = &dataEntry{}
+		d.sets[key] = e
+	}
+	d.mu.Unlock()
+	e.once.Do(func() {
+		spec := d.proto.Spec
+		spec.System = sys
+		e.train, e.val, e.err = hnn.GenerateData(spec, d.proto.Data, seed)
+	})
+	return e.train, e.val, e.err
+}
+
+func trainOne(ctx context.Context, p *Protocol, ds *dataSets, sys string, m baseline.Model, seed uint64, outDir string) (RunResult, *hnn.Model, error) {
+	trainSet, valSet, err := ds.get(sys, seed)
+	if err != nil {
+		return RunResult{}, nil, err
+	}
+	spec := specFor(p, sys, m)
+	rec := p.Recipe(sys, m.Name)
+	dir := filepath.Join(outDir, "runs", sys, m.Name, fmt.Sprintf("seed%d", seed))
+	if err := os.RemoveAll(dir); err != nil {
+		return RunResult{}, nil, err
+	}
+	t0 := time.Now()
+	model, hist, err := hnn.Train(ctx, hnn.TrainConfig{Spec: spec, Train: trainSet, Val: valSet, Data: p.Data, Seed: seed,
+		Trainer: train.Config{Epochs: rec.Epochs, BatchSize: rec.BatchSize, LearningRate: rec.LearningRate, Plateau: rec.Plateau, OutDir: dir}})
+	if err != nil {
+		return RunResult{}, nil, err
+	}
+	secs := time.Since(t0).Seconds()
+	errs, err := model.Evaluate()
+	if err != nil {
+		return RunResult{}, nil, err
+	}
+	r := RunResult{System: sys, Model: m.Name, Seed: seed, Spec: spec, Recipe: rec, Architecture: model.Hamiltonian.String(),
+		Seconds: secs, History: hist, Errors: errs, Dir: dir}
+	if len(hist) > 0 {
+		r.Steps = hist[len(hist)-1].Step
+	}
+	r.GaussianOutside.Share, r.GaussianOutside.Error, err = gaussianOutside(model)
+	if err != nil {
+		return RunResult{}, nil, err
+	}
+	return r, model, nil
+}
+
+// gaussianOutside splits the primary domain's Gaussian-set error into the
+// part of the points outside the evaluation box.
+func gaussianOutside(m *hnn.Model) (share, contribution float64, err error) {
+	d := m.System.Domains()[0]
+	g := eval.Sets(d, eval.DefaultSeed)[2]
+	pred, err := m.Energy(g.Points)
+	if err != nil {
+		return 0, 0, err
+	}
+	errs, _ := pointErrors(m.System, g.Points, pred)
+	n := 0
+	for i, y := range g.Points {
+		if !d.Box.Contains(y) {
+			n++
+			contribution += errs[i]
+		}
+	}
+	return float64(n) / float64(len(g.Points)), contribution / float64(len(g.Points)), nil
+}
+
+// pointErrors returns |pred − true − c| per point and c = mean(pred − true).
+func pointErrors(s system.System, pts [][]float64, pred []float64) ([]float64, float64) {
+	truth := make([]float64, len(pts))
+	for i, y := range pts {
+		truth[i] = s.H(y)
+	}
+	_, c := eval.GaugeError(pred, truth)
+	out := make([]float64, len(pts))
+	for i := range pts {
+		out[i] = math.Abs(pred[i] - truth[i] - c)
+	}
+	return out, c
+}
+
+func errorsLine(r RunResult) string {
+	var parts []string
+	for _, e := range r.Errors {
+		if e.Domain == r.Errors[0].Domain {
+			parts = append(parts, fmt.Sprintf("%s %.3g", e.Set, e.Error))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// buildTable aggregates the runs into Table I's rows (primary domain only).
+func buildTable(systems, models []string, runs []RunResult) []Row {
+	var rows []Row
+	for _, s := range systems {
+		sys, _ := system.Lookup(s, system.Options{})
+		dom := sys.Domains()[0].Name
+		for _, set := range []string{"uniform", "grid", "gaussian"} {
+			row := Row{System: s, Domain: dom, Set: set, Paper: map[string]Stat{}}
+			best := math.Inf(1)
+			for _, m := range models {
+				var vals []float64
+				for _, r := range runs {
+					if r.System == s && r.Model == m {
+						vals = append(vals, r.Error(dom, set))
+					}
+				}
+				st := stat(vals)
+				row.Cells = append(row.Cells, Cell{Model: m, Stat: st})
+				if st.Mean < best {
+					best, row.Best = st.Mean, m
+				}
+				if p, ok := PaperTableI[s][m][set]; ok {
+					row.Paper[m] = p
+				}
+			}
+			if st, ok := row.Cell("this-work"); ok {
+				if p, ok := row.Paper["this-work"]; ok {
+					meets := st.Mean <= p.Mean
+					row.MeetsPaper = &meets
+				}
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+func stat(v []float64) Stat {
+	s := Stat{N: len(v), Values: v}
+	if len(v) == 0 {
+		return Stat{Mean: math.NaN(), Std: math.NaN()}
+	}
+	for _, x := range v {
+		s.Mean += x
+	}
+	s.Mean /= float64(len(v))
+	if len(v) > 1 {
+		for _, x := range v {
+			s.Std += (x - s.Mean) * (x - s.Mean)
+		}
+		s.Std = math.Sqrt(s.Std / float64(len(v)-1))
+	}
+	return s
+}
+
+// forEach runs fn(0…n−1) on `workers` goroutines and returns the first
+// error (after which no new calls start).
+func forEach(ctx context.Context, workers, n int, fn func(i int) error) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		next  int
+		first error
+	)
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				if first != nil || next >= n || ctx.Err() != nil {
+					if first == nil && ctx.Err() != nil {
+						first = ctx.Err()
+					}
+					mu.Unlock()
+					return
+				}
+				i := next
+				next++
+				mu.Unlock()
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+func machine() map[string]string {
+	m := map[string]string{
+		"goos": runtime.GOOS, "goarch": runtime.GOARCH, "go": runtime.Version(),
+		"cpus": fmt.Sprint(runtime.NumCPU()), "gomaxprocs": fmt.Sprint(runtime.GOMAXPROCS(0)),
+		"goexperiment": os.Getenv("GOEXPERIMENT"), "gomlx_backend": cmp.Or(os.Getenv("GOMLX_BACKEND"), hnn.DefaultBackend),
+	}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				m["cpu"] = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
+				break
+			}
+		}
+	}
+	return m
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		return fmt.Errorf("reproduce: encoding %s: %w", path, err)
+	}
+	return checkpoint.WriteFileAtomic(path, append(b, '\n'))
+}
+
+func progressf(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format, args...)
+	}
+}

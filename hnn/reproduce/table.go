@@ -1,0 +1,253 @@
+package reproduce
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/hnnlab/hnnlab/hnn/baseline"
+)
+
+var setLabels = map[string]string{"uniform": "uniform (RU)", "grid": "grid (SG)", "gaussian": "Gaussian (N)"}
+
+func label(model string) string {
+	if m, err := baseline.Lookup(model); err == nil {
+		return m.Label
+	}
+	return model
+}
+
+func fmtStat(s Stat) string {
+	if s.N == 0 || math.IsNaN(s.Mean) {
+		return "—"
+	}
+	if s.N == 1 {
+		return fmt.Sprintf("%.3g", s.Mean)
+	}
+	return fmt.Sprintf("%.3g ± %.2g", s.Mean, s.Std)
+}
+
+// TableMarkdown renders the results as table.md: Table I (rows system ×
+// test set, a column per model, mean ± sample std over seeds, the best mean
+// of each row in bold, the paper's "this work" beside), then which cells
+// meet the paper, the non-separable comparison, the Gaussian sets' share
+// outside the box, the long rollouts, the paper's own baseline numbers,
+// the protocol and the figures.
+func TableMarkdown(r *Results) string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("# Table I, reproduced\n\n")
+	w("Mean gauge-fixed error E|H_pred − H_true − c| (c = mean(H_pred − H_true) over each test set), mean ± sample std over %d seed(s) (each seed: its own data set, initial weights and window order; all models of a seed share the data). ", r.Seeds)
+	w("Protocol %q; wall time %s on %s CPU(s), %d parallel trainings (summed training time %s).\n\n",
+		r.Protocol.Name, duration(r.WallSeconds), r.Machine["cpus"], r.Workers, duration(r.TrainSeconds))
+	w("| System | Test set |")
+	for _, m := range r.Models {
+		w(" %s |", label(m))
+	}
+	w(" Paper: this work | This work ≤ paper? |\n|---|---|")
+	for range r.Models {
+		w("---|")
+	}
+	w("---|---|\n")
+	for _, row := range r.Table {
+		sysLabel := row.System
+		if row.Domain != "box" {
+			sysLabel += " (" + row.Domain + ")"
+		}
+		w("| %s | %s |", sysLabel, setLabels[row.Set])
+		for _, c := range row.Cells {
+			s := fmtStat(c.Stat)
+			if c.Model == row.Best {
+				s = "**" + s + "**"
+			}
+			w(" %s |", s)
+		}
+		if p, ok := row.Paper["this-work"]; ok {
+			w(" %.3g ± %.2g |", p.Mean, p.Std)
+		} else {
+			w(" — |")
+		}
+		switch {
+		case row.MeetsPaper == nil:
+			w(" — |\n")
+		case *row.MeetsPaper:
+			w(" yes |\n")
+		default:
+			w(" **no** |\n")
+		}
+	}
+
+	// Cells against the paper.
+	var met, missed []string
+	for _, row := range r.Table {
+		if row.MeetsPaper == nil {
+			continue
+		}
+		st, _ := row.Cell("this-work")
+		cell := fmt.Sprintf("%s %s: %.3g vs paper %.3g", row.System, row.Set, st.Mean, row.Paper["this-work"].Mean)
+		if *row.MeetsPaper {
+			met = append(met, cell)
+		} else {
+			missed = append(missed, cell)
+		}
+	}
+	if len(met)+len(missed) > 0 {
+		w("\n## This work against the paper's Table I\n\n")
+		w("%d of %d cells at or below the paper's mean.\n", len(met), len(met)+len(missed))
+		if len(missed) > 0 {
+			w("\nMissed:\n\n")
+			for _, c := range missed {
+				w("- %s\n", c)
+			}
+		}
+	}
+
+	// This work against the baselines, per row.
+	if contains(r.Models, "this-work") && len(r.Models) > 1 {
+		w("\n## This work against the baselines of the same run\n\n")
+		w("| System | Test set | separable? | best baseline | its error | this work | this work best? |\n|---|---|---|---|---|---|---|\n")
+		for _, row := range r.Table {
+			tw, _ := row.Cell("this-work")
+			bestB, bestV := "", math.Inf(1)
+			for _, c := range row.Cells {
+				if c.Model != "this-work" && c.Stat.Mean < bestV {
+					bestB, bestV = c.Model, c.Stat.Mean
+				}
+			}
+			sep := "no"
+			if separable[row.System] {
+				sep = "yes"
+			}
+			ok := "yes"
+			if !(tw.Mean < bestV) {
+				ok = "**no**"
+			}
+			w("| %s | %s | %s | %s | %.3g | %.3g | %s |\n", row.System, row.Set, sep, label(bestB), bestV, tw.Mean, ok)
+		}
+	}
+
+	// Gaussian sets outside the box.
+	w("\n## Gaussian test sets outside the evaluation box\n\n")
+	w("The Gaussian points are not confined to the box the uniform and grid sets (and, up to the trajectories' motion, the training data) cover. Share of points outside it and the part of the mean error they contribute (this work, mean over seeds):\n\n")
+	w("| System | points outside | their contribution | total Gaussian error |\n|---|---|---|---|\n")
+	for _, s := range r.Systems {
+		var share, contrib, total float64
+		n := 0
+		for _, run := range r.Runs {
+			if run.System == s && run.Model == "this-work" {
+				share += run.GaussianOutside.Share
+				contrib += run.GaussianOutside.Error
+				total += run.Error(run.Errors[0].Domain, "gaussian")
+				n++
+			}
+		}
+		if n > 0 {
+			w("| %s | %.1f %% | %.3g | %.3g |\n", s, 100*share/float64(n), contrib/float64(n), total/float64(n))
+		}
+	}
+
+	if len(r.Rollouts) > 0 {
+		w("\n## Energy along a long rollout under the learned H\n\n")
+		w("| System | Model | Integrator | steps × h | max |H_θ(y_n) − H_θ(y_0)| | final | max fixed-point update |\n|---|---|---|---|---|---|---|\n")
+		for _, ro := range r.Rollouts {
+			w("| %s | %s | %s | %d × %g | %.3g | %.3g | %.2g |\n", ro.System, ro.Model, ro.Integrator, ro.Steps, ro.Dt, ro.MaxDrift, ro.FinalDrift, ro.Residual)
+		}
+	}
+
+	w("\n## The paper's own Table I (for reference)\n\n| System | Test set | NSSNN | SHNN | This work |\n|---|---|---|---|---|\n")
+	for _, s := range r.Systems {
+		pt, ok := PaperTableI[s]
+		if !ok {
+			continue
+		}
+		for _, set := range []string{"uniform", "grid", "gaussian"} {
+			w("| %s | %s |", s, setLabels[set])
+			for _, m := range []string{"nssnn", "shnn", "this-work"} {
+				p := pt[m][set]
+				w(" %.3g ± %.2g |", p.Mean, p.Std)
+			}
+			w("\n")
+		}
+	}
+
+	w("\n## Protocol\n\n")
+	p := r.Protocol
+	d := p.Data
+	w("- Data per system and seed (shared by all models): %d training and %d validation trajectories of %d steps, h = %g, noise σ = %g, initial states uniform in the system's training box.\n",
+		orDefault(d.Train, 16384), orDefault(d.Val, 8192), orDefault(d.Steps, 30), p.Spec.WithDefaults().Dt, noise(d.Noise))
+	sp := p.Spec.WithDefaults()
+	w("- Architecture (all models): hidden widths %v, %s, %s; windows of N = %d steps; implicit midpoint solved by a %s predictor and %d fixed-point sweeps.\n",
+		sp.Widths, sp.Activation, sp.DType, sp.Rollout, sp.Predictor, sp.Iterations)
+	w("- Models: ")
+	for i, m := range r.Models {
+		if i > 0 {
+			w("; ")
+		}
+		if bm, err := baseline.Lookup(m); err == nil {
+			integ := bm.Integrator
+			if integ == "" {
+				integ = "no integrator"
+			}
+			w("%s = %s ansatz, %s objective, %s (%s)", bm.Label, bm.Ansatz, bm.Objective, integ, bm.Cite)
+		}
+	}
+	w(".\n- Training (Adam, batch, ReduceLROnPlateau on the validation loss):\n")
+	for _, s := range r.Systems {
+		for _, m := range r.Models {
+			rc := p.Recipe(s, m)
+			w("  - %s / %s: %d epochs, batch %d, lr %g\n", s, m, rc.Epochs, orDefault(rc.BatchSize, 512), orDefaultF(rc.LearningRate, 0.01))
+		}
+	}
+	w("- Figures: the first seed's models; long rollout of %d steps, h = %g, from the middle phase-portrait state.\n", p.LongSteps, p.LongDt)
+	if len(r.Figures) > 0 {
+		w("\n## Figures\n\n")
+		for _, f := range r.Figures {
+			w("- [%s](%s)\n", filepath.Base(f), filepath.ToSlash(f))
+		}
+	}
+	return b.String()
+}
+
+// separable marks the systems whose H = T(p) + V(q).
+var separable = map[string]bool{"double-well": true, "henon-heiles": true, "pendulum": true}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func duration(sec float64) string {
+	if sec < 120 {
+		return fmt.Sprintf("%.1f s", sec)
+	}
+	return fmt.Sprintf("%.1f min", sec/60)
+}
+
+func orDefault(v, d int) int {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func orDefaultF(v, d float64) float64 {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func noise(n float64) float64 {
+	switch {
+	case n == 0:
+		return 0.01
+	case n < 0:
+		return 0
+	}
+	return n
+}
