@@ -43,8 +43,8 @@ func colorOf(s Series, next *int) color.Color {
 
 // Default figure size (the zero Width/Height).
 const (
-	DefaultWidth  = 14 * vg.Centimeter
-	DefaultHeight = 10 * vg.Centimeter
+	DefaultWidth  = 16 * vg.Centimeter
+	DefaultHeight = 11 * vg.Centimeter
 )
 
 // Chart is an x–y chart of lines and point clouds. The zero value of each
@@ -58,6 +58,8 @@ type Chart struct {
 	Lines, Points []Series
 	// Equal makes one unit the same length on both axes (phase portraits).
 	Equal bool
+	// LegendLeft and LegendBottom move the legend from the top right corner.
+	LegendLeft, LegendBottom bool
 	// Width and Height are the figure's size; 0 means DefaultWidth, DefaultHeight.
 	Width, Height vg.Length
 }
@@ -69,7 +71,7 @@ func (c Chart) Save(path string) error {
 	p.Add(plotter.NewGrid())
 	if c.LogY {
 		p.Y.Scale = gplot.LogScale{}
-		p.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = gplot.LogTicks{Prec: 1}
 	}
 	n := 0
 	for _, s := range c.Lines {
@@ -108,7 +110,10 @@ func (c Chart) Save(path string) error {
 			p.Legend.Add(s.Name, sc)
 		}
 	}
-	p.Legend.Top = true
+	p.Legend.Top = !c.LegendBottom
+	p.Legend.Left = c.LegendLeft
+	p.Legend.TextStyle.Font.Size = vg.Points(9)
+	p.Title.TextStyle.Font.Size = vg.Points(11)
 	w, h := size(c.Width, c.Height)
 	if c.Equal {
 		equalAxes(p)
@@ -210,6 +215,7 @@ func (h Heat) Save(path string) error {
 	hm.Rasterized = strings.EqualFold(filepath.Ext(path), ".png") // one image in PNG, vector cells in SVG
 	p := gplot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = h.Title, h.XLabel, h.YLabel
+	p.Title.TextStyle.Font.Size = vg.Points(11)
 	p.Add(hm)
 	p.X.Padding, p.Y.Padding = 0, 0
 	bar := gplot.New()

@@ -97,12 +97,12 @@ func figures(p *Protocol, outDir, sys string, trainSet *data.Trajectories, model
 			if m, err := baseline.Lookup(name); err == nil {
 				label = m.Label
 			}
-			lines = append(lines, plot.Series{Name: label + " train", X: ep, Y: tr, Color: i + 1},
-				plot.Series{Name: label + " val", X: ep, Y: va, Color: i + 1, Dashed: true})
+			lines = append(lines, plot.Series{Name: label, X: ep, Y: tr, Color: i + 1},
+				plot.Series{X: ep, Y: va, Color: i + 1, Dashed: true})
 		}
 	}
-	if err := save("loss", plot.Chart{Title: sys + ": train / validation loss (HNN, SHNN: derivative units)", XLabel: "epoch",
-		YLabel: "loss", LogY: true, Lines: lines}.Save); err != nil {
+	if err := save("loss", plot.Chart{Title: sys + ": train (solid) / validation (dashed) loss", XLabel: "epoch",
+		YLabel: "loss (HNN, SHNN: derivative units)", LogY: true, Lines: lines, LegendBottom: true, LegendLeft: true}.Save); err != nil {
 		return nil, nil, err
 	}
 
@@ -132,7 +132,7 @@ func figures(p *Protocol, outDir, sys string, trainSet *data.Trajectories, model
 		}
 		lines = append(lines, series(tn, truth, ax, ay, i+1, false), series(ln, learned[i], ax, ay, i+1, true))
 	}
-	if err := save("phase", plot.Chart{Title: fmt.Sprintf("%s: phase portrait%s, t ≤ %g (solid true, dashed learned)", sys, where, p.PhaseTime),
+	if err := save("phase", plot.Chart{Title: fmt.Sprintf("%s%s: true (solid) vs learned (dashed) orbits, t ≤ %g", sys, where, p.PhaseTime),
 		XLabel: names[ax], YLabel: names[ay], Lines: lines, Equal: true}.Save); err != nil {
 		return nil, nil, err
 	}
@@ -159,8 +159,13 @@ func figures(p *Protocol, outDir, sys string, trainSet *data.Trajectories, model
 			h = plot.BinMean(px, py, errs, dom.Box.Lo[ax], dom.Box.Hi[ax], dom.Box.Lo[ay], dom.Box.Hi[ay], 40, 40)
 		}
 		mean, _ := eval.GaugeError(pred, trueH(s, set.Points))
-		h.Title = fmt.Sprintf("%s (%s): |H_pred − H_true − c|, %s set%s, mean %.3g", sys, main, set.Name, where, mean)
-		h.XLabel, h.YLabel, h.ZLabel = names[ax], names[ay], "mean |ΔH| per cell"
+		for _, row := range h.Z {
+			for i, v := range row {
+				row[i] = math.Log10(math.Max(v, 1e-12))
+			}
+		}
+		h.Title = fmt.Sprintf("%s, %s: %s set%s, mean |ΔH| %.3g", sys, main, set.Name, where, mean)
+		h.XLabel, h.YLabel, h.ZLabel = names[ax], names[ay], "log10 mean |H_pred − H_true − c| per cell"
 		if err := save("error-"+set.Name, h.Save); err != nil {
 			return nil, nil, err
 		}
@@ -196,10 +201,10 @@ func figures(p *Protocol, outDir, sys string, trainSet *data.Trajectories, model
 		}
 		rr.FinalDrift = drift[len(drift)-1]
 		rolls = append(rolls, rr)
-		lines = append(lines, plot.Series{Name: integ.String(), X: t, Y: drift})
+		lines = append(lines, plot.Series{Name: []string{"implicit midpoint (symplectic)", "RK4 (not symplectic)"}[i], X: t, Y: drift})
 	}
-	if err := save("energy", plot.Chart{Title: fmt.Sprintf("%s: |H_θ(y_n) − H_θ(y_0)| under the learned H, %d steps of h = %g", sys, p.LongSteps, p.LongDt),
-		XLabel: "t", YLabel: "energy error", LogY: true, Lines: lines}.Save); err != nil {
+	if err := save("energy", plot.Chart{Title: fmt.Sprintf("%s, learned H (%s): %d steps of h = %g", sys, main, p.LongSteps, p.LongDt),
+		XLabel: "t", YLabel: "|H_θ(y_n) − H_θ(y_0)|", LogY: true, Lines: lines, LegendBottom: true}.Save); err != nil {
 		return nil, nil, err
 	}
 	slices.Sort(files)
