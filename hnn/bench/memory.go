@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hnnlab/hnnlab/hnn"
+	"github.com/hnnlab/hnnlab/hnn/gradient"
 )
 
 // WorkerConfig configures Worker: the training steps one fresh process runs.
@@ -25,9 +26,18 @@ type WorkerConfig struct {
 	// Steps is the number of training steps, the first of which compiles;
 	// 0 means 4. The time per step is the median of the others.
 	Steps int `json:"steps,omitempty"`
+	// MinRolloutSteps raises Steps to at least ⌈MinRolloutSteps/N⌉, so that
+	// every process integrates about as many states and its heap reaches
+	// its steady size (a process that ran four 4-step rollouts has not yet
+	// grown to it, which would flatter short rollouts); 0 means
+	// DefaultMinRolloutSteps (1024), a negative value no minimum.
+	MinRolloutSteps int `json:"min_rollout_steps,omitempty"`
 	// Seed initialises the weights and the windows.
 	Seed uint64 `json:"seed,omitempty"`
 }
+
+// DefaultMinRolloutSteps is the default WorkerConfig.MinRolloutSteps.
+const DefaultMinRolloutSteps = 1024
 
 // WorkerResult is what a worker reports.
 type WorkerResult struct {
@@ -38,10 +48,16 @@ type WorkerResult struct {
 	MsPerStep float64 `json:"ms_per_step"`
 	// CompileMs is the time of Compile and the first step.
 	CompileMs float64 `json:"compile_ms"`
+	// Stepwise is true when the method took the observed states one time
+	// index at a time (gradient.StepwiseComputer: the discrete adjoint), so
+	// that no [B, N+1, 2d] window tensor existed.
+	Stepwise bool `json:"stepwise"`
 }
 
 // Worker runs cfg.Steps training steps on random windows generated in this
-// process (a fresh batch per step, as training does) and returns the
+// process (a fresh batch per step, as training does; methods whose computer
+// is a gradient.StepwiseComputer get them one time index at a time from a
+// RandomSource, others as one [B, N+1, 2d] tensor) and returns the
 // process's peak memory and the time per step. It is meant to run alone in a
 // fresh process (see Memory), so that the peak belongs to this one
 // configuration.
@@ -54,6 +70,13 @@ func Worker(cfg WorkerConfig) (WorkerResult, error) {
 	}
 	if cfg.Steps == 0 {
 		cfg.Steps = 4
+	}
+	n := cfg.Spec.WithDefaults().Rollout
+	if cfg.MinRolloutSteps == 0 {
+		cfg.MinRolloutSteps = DefaultMinRolloutSteps
+	}
+	if n > 0 && cfg.MinRolloutSteps > 0 {
+		cfg.Steps = max(cfg.Steps, (cfg.MinRolloutSteps+n-1)/n)
 	}
 	if cfg.Batch < 1 || cfg.Steps < 2 {
 		return WorkerResult{}, fmt.Errorf("worker: batch must be ≥ 1 and steps ≥ 2, got %d and %d", cfg.Batch, cfg.Steps)
@@ -75,24 +98,31 @@ func Worker(cfg WorkerConfig) (WorkerResult, error) {
 	if err != nil {
 		return WorkerResult{}, err
 	}
+	stepwise, _ := comp.(gradient.StepwiseComputer)
 	var times []float64
 	for i := range cfg.Steps {
-		obs := RandomWindows(s.sys, s.dtype, cfg.Seed+1+uint64(i), cfg.Batch, s.problem.N())
+		src := NewRandomSource(s.sys, s.dtype, cfg.Seed+1+uint64(i), cfg.Batch)
 		t := time.Now()
 		if i == 0 {
 			t = t0
 		}
-		if _, err := comp.Train(obs); err != nil {
+		if stepwise != nil {
+			_, err = stepwise.TrainStepwise(src)
+		} else {
+			obs := src.Windows(s.problem.N())
+			_, err = comp.Train(obs)
+			obs.FinalizeAll()
+		}
+		if err != nil {
 			return WorkerResult{}, err
 		}
-		obs.FinalizeAll()
 		times = append(times, ms(time.Since(t)))
 	}
 	rss, err := PeakRSS()
 	if err != nil {
 		return WorkerResult{}, err
 	}
-	return WorkerResult{PeakRSSBytes: rss, MsPerStep: median(times[1:]), CompileMs: times[0]}, nil
+	return WorkerResult{PeakRSSBytes: rss, MsPerStep: median(times[1:]), CompileMs: times[0], Stepwise: stepwise != nil}, nil
 }
 
 // MemoryConfig configures Memory. The zero value of each field means its default.
@@ -103,9 +133,10 @@ type MemoryConfig struct {
 	Gradients []string
 	// Rollouts are the rollout lengths N; nil means DefaultMemoryRollouts.
 	Rollouts []int
-	// Batch, Steps and Seed are passed to every worker (see WorkerConfig).
-	Batch, Steps int
-	Seed         uint64
+	// Batch, Steps, MinRolloutSteps and Seed are passed to every worker
+	// (see WorkerConfig).
+	Batch, Steps, MinRolloutSteps int
+	Seed                          uint64
 	// Worker is the command line of a worker process, to which the
 	// WorkerConfig is appended as JSON in a final argument; the process must
 	// call Worker with it and print its WorkerResult as JSON on stdout.
@@ -128,6 +159,7 @@ type MemoryResult struct {
 	PeakRSSBytes int64   `json:"peak_rss_bytes"`
 	MsPerStep    float64 `json:"ms_per_step"`
 	CompileMs    float64 `json:"compile_ms"`
+	Stepwise     bool    `json:"stepwise"`
 }
 
 // Memory measures, for each method and rollout length, the peak resident
@@ -163,12 +195,12 @@ func Memory(ctx context.Context, cfg MemoryConfig) ([]MemoryResult, error) {
 		for _, n := range cfg.Rollouts {
 			spec := cfg.Spec
 			spec.Rollout = n
-			wc := WorkerConfig{Spec: spec, Gradient: g, Batch: cfg.Batch, Steps: cfg.Steps, Seed: cfg.Seed}
+			wc := WorkerConfig{Spec: spec, Gradient: g, Batch: cfg.Batch, Steps: cfg.Steps, MinRolloutSteps: cfg.MinRolloutSteps, Seed: cfg.Seed}
 			r, err := runWorker(ctx, worker, cfg.Env, wc)
 			if err != nil {
 				return out, fmt.Errorf("%s at N=%d: %w", g, n, err)
 			}
-			mr := MemoryResult{Gradient: g, Rollout: n, PeakRSSBytes: r.PeakRSSBytes, MsPerStep: r.MsPerStep, CompileMs: r.CompileMs}
+			mr := MemoryResult{Gradient: g, Rollout: n, PeakRSSBytes: r.PeakRSSBytes, MsPerStep: r.MsPerStep, CompileMs: r.CompileMs, Stepwise: r.Stepwise}
 			if cfg.Progress != nil {
 				fmt.Fprintf(cfg.Progress, "%-10s N=%-5d peak RSS %7.1f MiB  %9.1f ms/step  (compile %.0f ms)\n",
 					g, n, float64(r.PeakRSSBytes)/(1<<20), r.MsPerStep, r.CompileMs)

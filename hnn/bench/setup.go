@@ -85,24 +85,61 @@ func (s *setup) adamUpdate(lr float64) gradient.Update {
 	}
 }
 
-// RandomWindows returns b random windows [b, n+1, 2d] of dtype for sys: each
-// starts uniformly in the system's training box and moves by small random
-// increments (0.01·j·N(0,1) at step j), like a noisy trajectory. The same
-// seed gives the same windows.
-func RandomWindows(sys system.System, dtype dtypes.DType, seed uint64, b, n int) *tensors.Tensor {
+// RandomSource generates random windows one time index at a time (a
+// gradient.Observed): window b starts at x_b, uniform in the system's
+// training box, and its state j is x_b + 0.01·j·z_{b,j} with z standard
+// normal, like a noisy trajectory. State(j) regenerates ŷ_j from (seed, j)
+// whenever asked, so only x (B·2d numbers) is held, whatever N.
+type RandomSource struct {
+	dtype dtypes.DType
+	seed  uint64
+	b, d2 int
+	x     []float64
+}
+
+// NewRandomSource returns the windows of b states of sys in dtype for seed.
+func NewRandomSource(sys system.System, dtype dtypes.DType, seed uint64, b int) *RandomSource {
 	rng := rand.New(rand.NewPCG(seed, 0xbe7c4))
 	box := sys.Box()
 	d2 := 2 * sys.Dim()
-	vals := make([]float64, b*(n+1)*d2)
-	for i := range b {
-		for k := range d2 {
-			x := box.Lo[k] + rng.Float64()*(box.Hi[k]-box.Lo[k])
-			for j := range n + 1 {
-				vals[(i*(n+1)+j)*d2+k] = x + 0.01*float64(j)*rng.NormFloat64()
-			}
+	x := make([]float64, b*d2)
+	for i := range x {
+		k := i % d2
+		x[i] = box.Lo[k] + rng.Float64()*(box.Hi[k]-box.Lo[k])
+	}
+	return &RandomSource{dtype: dtype, seed: seed, b: b, d2: d2, x: x}
+}
+
+func (s *RandomSource) fill(dst []float64, j int) {
+	rng := rand.New(rand.NewPCG(s.seed, uint64(j)+1))
+	for i := range dst {
+		dst[i] = s.x[i] + 0.01*float64(j)*rng.NormFloat64()
+	}
+}
+
+// State returns ŷ_j [B, 2d] (gradient.Observed).
+func (s *RandomSource) State(j int) (*tensors.Tensor, error) {
+	v := make([]float64, len(s.x))
+	s.fill(v, j)
+	return toTensor(v, s.dtype, s.b, s.d2), nil
+}
+
+// Windows returns states 0…n as one tensor [B, n+1, 2d].
+func (s *RandomSource) Windows(n int) *tensors.Tensor {
+	vals := make([]float64, s.b*(n+1)*s.d2)
+	st := make([]float64, len(s.x))
+	for j := range n + 1 {
+		s.fill(st, j)
+		for b := range s.b {
+			copy(vals[(b*(n+1)+j)*s.d2:], st[b*s.d2:(b+1)*s.d2])
 		}
 	}
-	return toTensor(vals, dtype, b, n+1, d2)
+	return toTensor(vals, s.dtype, s.b, n+1, s.d2)
+}
+
+// RandomWindows returns NewRandomSource(sys, dtype, seed, b).Windows(n).
+func RandomWindows(sys system.System, dtype dtypes.DType, seed uint64, b, n int) *tensors.Tensor {
+	return NewRandomSource(sys, dtype, seed, b).Windows(n)
 }
 
 // toTensor converts float64 values to a tensor of dtype (Float64 or Float32).

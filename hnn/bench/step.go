@@ -5,7 +5,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gomlx/gomlx/core/tensors"
+
 	"github.com/hnnlab/hnnlab/hnn"
+	"github.com/hnnlab/hnnlab/hnn/gradient"
 )
 
 // StepConfig configures Step. The zero value of each field means its default.
@@ -14,6 +17,7 @@ type StepConfig struct {
 	// (double-well, widths 16,32,16, float64, implicit midpoint, k = 3, N = 6).
 	Spec hnn.Spec
 	// Gradient names the method (a key of Methods); "" means "backprop".
+	// Steps takes a list instead.
 	Gradient string
 	// Batch is the number of windows per step; 0 means DefaultBatch (512).
 	Batch int
@@ -70,57 +74,92 @@ type StepResult struct {
 // Step times full training steps (loss, gradient, Adam update) on one batch
 // of random windows, reused for every step.
 func Step(cfg StepConfig) (StepResult, error) {
+	rs, err := Steps(cfg, nil)
+	if err != nil {
+		return StepResult{}, err
+	}
+	return rs[0], nil
+}
+
+// Steps times the training steps of several methods in one process,
+// interleaved (one step of each in turn), so that a machine whose load
+// changes during the run slows them alike; cfg.Gradient is ignored when
+// gradients is not empty. Each method trains its own copy of the model on
+// the same windows.
+func Steps(cfg StepConfig, gradients []string) ([]StepResult, error) {
 	cfg = cfg.withDefaults()
+	if len(gradients) == 0 {
+		gradients = []string{cfg.Gradient}
+	}
 	switch {
 	case cfg.Batch < 1:
-		return StepResult{}, fmt.Errorf("batch must be ≥ 1, got %d", cfg.Batch)
+		return nil, fmt.Errorf("batch must be ≥ 1, got %d", cfg.Batch)
 	case cfg.Steps < 1:
-		return StepResult{}, fmt.Errorf("steps must be ≥ 1, got %d", cfg.Steps)
-	}
-	method, err := ParseMethod(cfg.Gradient)
-	if err != nil {
-		return StepResult{}, err
-	}
-	s, err := newSetup(cfg.Spec, cfg.Seed)
-	if err != nil {
-		return StepResult{}, err
+		return nil, fmt.Errorf("steps must be ≥ 1, got %d", cfg.Steps)
 	}
 	backend, err := hnn.Backend()
 	if err != nil {
-		return StepResult{}, err
+		return nil, err
 	}
-	obs := RandomWindows(s.sys, s.dtype, cfg.Seed+1, cfg.Batch, s.problem.N())
-	t0 := time.Now()
-	comp, err := method.Compile(backend, s.model.Store, s.problem, s.adamUpdate(1e-3))
-	if err != nil {
-		return StepResult{}, err
+	type run struct {
+		comp  gradient.Computer
+		r     StepResult
+		times []float64
 	}
-	if _, err := comp.Train(obs); err != nil {
-		return StepResult{}, err
+	var runs []*run
+	var obs *tensors.Tensor
+	for _, g := range gradients {
+		method, err := ParseMethod(g)
+		if err != nil {
+			return nil, err
+		}
+		s, err := newSetup(cfg.Spec, cfg.Seed)
+		if err != nil {
+			return nil, err
+		}
+		if obs == nil {
+			obs = RandomWindows(s.sys, s.dtype, cfg.Seed+1, cfg.Batch, s.problem.N())
+		}
+		t0 := time.Now()
+		comp, err := method.Compile(backend, s.model.Store, s.problem, s.adamUpdate(1e-3))
+		if err != nil {
+			return nil, err
+		}
+		if _, err := comp.Train(obs); err != nil {
+			return nil, err
+		}
+		r := StepResult{
+			Gradient: g, System: s.spec.System, DType: s.spec.DType, Batch: cfg.Batch,
+			Rollout: s.problem.N(), Iterations: s.spec.Iterations, Integrator: s.spec.Integrator,
+			Widths: s.spec.Widths, Steps: cfg.Steps, CompileMs: ms(time.Since(t0)),
+			FLOPs: StepFLOPs(s.problem, s.spec.Widths, method, cfg.Batch),
+		}
+		runs = append(runs, &run{comp: comp, r: r})
 	}
-	compile := time.Since(t0)
 	for range max(cfg.Warmup, 0) {
-		if _, err := comp.Train(obs); err != nil {
-			return StepResult{}, err
+		for _, ru := range runs {
+			if _, err := ru.comp.Train(obs); err != nil {
+				return nil, err
+			}
 		}
 	}
-	times := make([]float64, cfg.Steps)
-	for i := range times {
-		t := time.Now()
-		if _, err := comp.Train(obs); err != nil {
-			return StepResult{}, err
+	for range cfg.Steps {
+		for _, ru := range runs {
+			t := time.Now()
+			if _, err := ru.comp.Train(obs); err != nil {
+				return nil, err
+			}
+			ru.times = append(ru.times, ms(time.Since(t)))
 		}
-		times[i] = ms(time.Since(t))
 	}
-	r := StepResult{
-		Gradient: cfg.Gradient, System: s.spec.System, DType: s.spec.DType, Batch: cfg.Batch,
-		Rollout: s.problem.N(), Iterations: s.spec.Iterations, Integrator: s.spec.Integrator,
-		Widths: s.spec.Widths, Steps: cfg.Steps,
-		MedianMs: median(times), MinMs: slices.Min(times), CompileMs: ms(compile),
-		FLOPs: StepFLOPs(s.problem, s.spec.Widths, method, cfg.Batch),
+	out := make([]StepResult, len(runs))
+	for i, ru := range runs {
+		r := ru.r
+		r.MedianMs, r.MinMs = median(ru.times), slices.Min(ru.times)
+		r.GFLOPs = r.FLOPs / (r.MedianMs * 1e6)
+		out[i] = r
 	}
-	r.GFLOPs = r.FLOPs / (r.MedianMs * 1e6)
-	return r, nil
+	return out, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }

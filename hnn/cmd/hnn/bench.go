@@ -93,12 +93,13 @@ func runBenchStep(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench step", stderr)
 	sf := addSpecFlags(fs, true)
 	batch := fs.Int("batch", bench.DefaultBatch, "windows per step")
-	grad := fs.String("gradient", "backprop", "gradient method: "+strings.Join(bench.MethodNames(), ", "))
+	grad := fs.String("gradient", "backprop", "gradient method, or several comma-separated (timed interleaved in one process): "+
+		strings.Join(bench.MethodNames(), ", "))
 	steps := fs.Int("steps", 20, "timed steps (after the compiling step and the warm-up)")
 	warmup := fs.Int("warmup", 3, "untimed steps after the compiling one")
 	seed := fs.Uint64("seed", 1, "random seed (weights, windows)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	torch := fs.String("torch", "", "also run this PyTorch reference script (torch_step.py) with the same settings and print the ratio")
+	asJSON := fs.Bool("json", false, "print JSON (an object; a list for several methods)")
+	torch := fs.String("torch", "", "also run this PyTorch reference script (torch_step.py) with the same settings and print the ratio to backprop's time")
 	python := fs.String("python", "/usr/bin/python3", "with --torch: the Python interpreter (Debian's python3-torch)")
 	threads := fs.Int("torch-threads", 2, "with --torch: PyTorch threads")
 	if err := parseFlags(fs, args); err != nil {
@@ -108,8 +109,9 @@ func runBenchStep(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := bench.ParseMethod(*grad); err != nil {
-		return asUsage(err)
+	gs, err := parseMethods(*grad)
+	if err != nil {
+		return err
 	}
 	switch {
 	case *batch < 1:
@@ -119,51 +121,86 @@ func runBenchStep(args []string, stdout, stderr io.Writer) error {
 	case *torch != "" && *threads < 1:
 		return usagef("--torch-threads: must be ≥ 1")
 	}
-	cfg := bench.StepConfig{Spec: spec, Gradient: *grad, Batch: *batch, Steps: *steps, Warmup: *warmup, Seed: *seed}
+	cfg := bench.StepConfig{Spec: spec, Batch: *batch, Steps: *steps, Warmup: *warmup, Seed: *seed}
 	if *warmup == 0 {
 		cfg.Warmup = -1 // none; StepConfig's zero means 3
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	var tr *bench.TorchResult
+	torchCfg := cfg
+	torchCfg.Gradient = "backprop"
 	if *torch != "" {
 		if _, err := os.Stat(*torch); err != nil {
 			return usagef("--torch: %v", err)
 		}
-		if err := bench.CheckTorch(cfg); err != nil {
+		if err := bench.CheckTorch(torchCfg); err != nil {
 			return usagef("--torch: %v", err)
 		}
 	}
-	r, err := bench.Step(cfg)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rs, err := bench.Steps(cfg, gs)
 	if err != nil {
 		return err
 	}
+	var tr *bench.TorchResult
 	if *torch != "" {
-		t, err := bench.Torch(ctx, *python, *torch, *threads, cfg)
+		t, err := bench.Torch(ctx, *python, *torch, *threads, torchCfg)
 		if err != nil {
 			return err
 		}
 		tr = &t
 	}
-	if *asJSON {
-		out := struct {
-			bench.StepResult
-			Torch      *bench.TorchResult `json:"torch,omitempty"`
-			TorchRatio float64            `json:"go_over_torch,omitempty"`
-		}{StepResult: r, Torch: tr}
+	type jsonResult struct {
+		bench.StepResult
+		Torch *bench.TorchResult `json:"torch,omitempty"`
+		// OverTorch is this method's median over PyTorch's (backprop in both).
+		OverTorch float64 `json:"over_torch,omitempty"`
+	}
+	out := make([]jsonResult, len(rs))
+	for i, r := range rs {
+		out[i].StepResult = r
 		if tr != nil {
-			out.TorchRatio = r.MedianMs / tr.MedianMs
+			out[i].Torch, out[i].OverTorch = tr, r.MedianMs/tr.MedianMs
+		}
+	}
+	if *asJSON {
+		if len(out) == 1 {
+			return printJSON(stdout, out[0])
 		}
 		return printJSON(stdout, out)
 	}
-	fmt.Fprintf(stdout, "%s, %s, %s, B=%d, N=%d, %s k=%d, widths %v: %d steps\n",
-		r.Gradient, r.System, r.DType, r.Batch, r.Rollout, r.Integrator, r.Iterations, r.Widths, r.Steps)
-	fmt.Fprintf(stdout, "median %.2f ms/step (min %.2f), compile (first step) %.0f ms, %.3g GFLOP/step, %.2f GFLOP/s\n",
-		r.MedianMs, r.MinMs, r.CompileMs, r.FLOPs/1e9, r.GFLOPs)
+	r0 := rs[0]
+	fmt.Fprintf(stdout, "%s, %s, B=%d, N=%d, %s k=%d, widths %v: %d timed steps after %d warm-up\n",
+		r0.System, r0.DType, r0.Batch, r0.Rollout, r0.Integrator, r0.Iterations, r0.Widths, r0.Steps, max(*warmup, 0))
+	for _, r := range rs {
+		fmt.Fprintf(stdout, "%-18s median %.2f ms/step (min %.2f), compile (first step) %.0f ms, %.3g GFLOP/step, %.2f GFLOP/s",
+			r.Gradient+":", r.MedianMs, r.MinMs, r.CompileMs, r.FLOPs/1e9, r.GFLOPs)
+		if len(rs) > 1 && r.Gradient != r0.Gradient {
+			fmt.Fprintf(stdout, ", %.2f× %s's median", r.MedianMs/r0.MedianMs, r0.Gradient)
+		}
+		fmt.Fprintln(stdout)
+	}
 	if tr != nil {
-		fmt.Fprintf(stdout, "%s\nGo/PyTorch median ratio: %.2f\n", tr.Output, r.MedianMs/tr.MedianMs)
+		fmt.Fprintf(stdout, "%s\n", tr.Output)
+		for _, r := range rs {
+			if r.Gradient == "backprop" {
+				fmt.Fprintf(stdout, "Go/PyTorch median ratio (backprop): %.2f\n", r.MedianMs/tr.MedianMs)
+			}
+		}
 	}
 	return nil
+}
+
+// parseMethods parses a comma-separated list of gradient methods.
+func parseMethods(list string) ([]string, error) {
+	var gs []string
+	for _, g := range strings.Split(list, ",") {
+		g = strings.TrimSpace(g)
+		if _, err := bench.ParseMethod(g); err != nil {
+			return nil, usagef("--gradient: %v", err)
+		}
+		gs = append(gs, g)
+	}
+	return gs, nil
 }
 
 func runBenchMemory(args []string, stdout, stderr io.Writer) error {
@@ -173,6 +210,7 @@ func runBenchMemory(args []string, stdout, stderr io.Writer) error {
 	grads := fs.String("gradient", "adjoint,backprop", "gradient methods, comma-separated: "+strings.Join(bench.MethodNames(), ", "))
 	batch := fs.Int("batch", bench.DefaultBatch, "windows per step")
 	steps := fs.Int("steps", 4, "training steps per process (the first compiles; the time is the median of the others)")
+	minWork := fs.Int("min-rollout-steps", bench.DefaultMinRolloutSteps, "each process runs at least this many integration steps in all (N × steps), so that its heap reaches its steady size; ≤ 0: none")
 	seed := fs.Uint64("seed", 1, "random seed (weights, windows)")
 	asJSON := fs.Bool("json", false, "print JSON: a list of {gradient, rollout, peak_rss_bytes, ms_per_step, compile_ms}")
 	plotFile := fs.String("plot", "", "also draw memory and time vs N (Figure VIII) into this .svg file")
@@ -187,13 +225,9 @@ func runBenchMemory(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("--rollout: %v", err)
 	}
-	var gs []string
-	for _, g := range strings.Split(*grads, ",") {
-		g = strings.TrimSpace(g)
-		if _, err := bench.ParseMethod(g); err != nil {
-			return usagef("--gradient: %v", err)
-		}
-		gs = append(gs, g)
+	gs, err := parseMethods(*grads)
+	if err != nil {
+		return err
 	}
 	switch {
 	case *batch < 1:
@@ -205,7 +239,11 @@ func runBenchMemory(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg := bench.MemoryConfig{Spec: spec, Gradients: gs, Rollouts: ns, Batch: *batch, Steps: *steps, Seed: *seed, Progress: stderr}
+	cfg := bench.MemoryConfig{Spec: spec, Gradients: gs, Rollouts: ns, Batch: *batch, Steps: *steps, Seed: *seed, Progress: stderr,
+		MinRolloutSteps: *minWork}
+	if *minWork <= 0 {
+		cfg.MinRolloutSteps = -1
+	}
 	if memoryWorkerCommand != nil {
 		cfg.Worker, cfg.Env = memoryWorkerCommand()
 	}
