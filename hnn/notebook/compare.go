@@ -3,6 +3,7 @@ package notebook
 import (
 	"context"
 	"fmt"
+	"html"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -40,21 +41,13 @@ func (c Comparison) models() []baseline.Model {
 	return c.Models
 }
 
-func (c Comparison) steps() int {
-	if c.Data.Steps == 0 {
-		return 30
-	}
-	return c.Data.Steps
-}
-
 // ModelSpec returns the full spec of model m: c.Spec with m's ansatz,
-// integrator, objective and window length (a whole-trajectory window is the
-// data's number of steps).
+// integrator, objective and window length.
 func (c Comparison) ModelSpec(m baseline.Model) hnn.Spec {
 	s := c.Spec
-	s.Ansatz, s.Integrator, s.Omega, s.Objective, s.Rollout = m.Ansatz, m.Integrator, m.Omega, m.Objective, m.Rollout
-	if m.Rollout == baseline.WholeTrajectory {
-		s.Rollout = c.steps()
+	s.Ansatz, s.Integrator, s.Omega, s.Objective = m.Ansatz, m.Integrator, m.Omega, m.Objective
+	if m.Rollout != 0 {
+		s.Rollout = m.Rollout
 	}
 	return s
 }
@@ -157,4 +150,33 @@ func HNNCommand() (string, error) {
 		return "", fmt.Errorf("notebook: go build ./hnn/cmd/hnn in %s: %w: %s", root, err, msg)
 	}
 	return bin, nil
+}
+
+// ModelsTable describes the compared models as an HTML table: ansatz,
+// integrator, objective, window and reference.
+func (c Comparison) ModelsTable() string {
+	var b strings.Builder
+	b.WriteString(`<table style="border-collapse:collapse;font-size:13px"><tr>`)
+	for _, h := range []string{"model", "ansatz H", "trained through", "objective", "window N", "reference"} {
+		fmt.Fprintf(&b, `<th style="text-align:left;padding:2px 8px">%s</th>`, h)
+	}
+	b.WriteString("</tr>")
+	for _, m := range c.models() {
+		s := c.ModelSpec(m)
+		integ := m.Integrator
+		if m.Objective != baseline.RolloutObjective {
+			integ = "— (no integrator)"
+		} else if m.Omega != 0 {
+			integ = fmt.Sprintf("%s (ω = %g)", integ, m.Omega)
+		}
+		ansatz := map[string]string{"mlp": "MLP H(q, p)", "separable": "T(p) + V(q)"}[m.Ansatz]
+		row := []string{m.Label, ansatz, integ, m.Objective, fmt.Sprint(s.WithDefaults().Rollout), m.Cite}
+		b.WriteString("<tr>")
+		for _, v := range row {
+			fmt.Fprintf(&b, `<td style="text-align:left;padding:2px 8px">%s</td>`, html.EscapeString(v))
+		}
+		b.WriteString("</tr>")
+	}
+	b.WriteString("</table>")
+	return b.String()
 }

@@ -192,6 +192,7 @@ func PhasePortraits(s system.System, models []*Learned, y0 [][]float64, dt float
 		}
 		add("learned: "+m.Name, tr, Palette[k%len(Palette)])
 	}
+	f.ShareAxes(0)
 	return f, nil
 }
 
@@ -305,6 +306,7 @@ func PoincareFigure(s system.System, models []*Learned, y0 [][]float64, dt float
 		}
 		draw("learned: "+m.Name, tr)
 	}
+	f.ShareAxes(0)
 	return f, nil
 }
 
@@ -364,4 +366,43 @@ func Starts(box system.Box, n int) [][]float64 {
 		out = append(out, y)
 	}
 	return out
+}
+
+// EnergyMap draws a learned H over box on axes (i, j) (other coordinates at
+// the box's centre) as a heat map, with the model's orbits from y0 (steps
+// steps of dt, implicit midpoint) on top: what a model trained on data
+// without a known Hamiltonian can show. names labels the axes (nil: q, p, …).
+func EnergyMap(m *Learned, box system.Box, i, j, n int, y0 [][]float64, dt float64, steps int, names []string) (*Figure, error) {
+	if names == nil {
+		d := m.Hamiltonian.Dim()
+		names = CoordNames(system.Func{SystemName: "", D: d})
+	}
+	pts, xs, ys := SliceGrid(box, i, j, n)
+	e, err := m.Energy(pts)
+	if err != nil {
+		return nil, err
+	}
+	z := make([][]float64, n)
+	for r := range n {
+		z[r] = e[r*n : (r+1)*n]
+	}
+	f := &Figure{PanelW: 420, PanelH: 380}
+	p := f.Add(fmt.Sprintf("learned H (%s) and its orbits", m.Name), names[i], names[j])
+	p.Heatmap("H_θ", z, xs[0], xs[n-1], ys[0], ys[n-1])
+	if len(y0) > 0 && steps > 0 {
+		tr, err := m.Rollout(y0, dt, steps)
+		if err != nil {
+			return nil, err
+		}
+		var ox, oy [][]float64
+		for _, t := range tr {
+			x, y := make([]float64, len(t)), make([]float64, len(t))
+			for k, st := range t {
+				x[k], y[k] = st[i], st[j]
+			}
+			ox, oy = append(ox, x), append(oy, y)
+		}
+		p.Lines("orbits of H_θ", "#ffffff", ox, oy)
+	}
+	return f, nil
 }

@@ -118,11 +118,14 @@ func (l *Learned) Energy(points [][]float64) ([]float64, error) {
 		if err != nil {
 			return nil, err
 		}
-		t, err := l.energy.Call1(l.tensor(flat, hi-lo, d2))
+		in := l.tensor(flat, hi-lo, d2)
+		t, err := l.energy.Call1(in)
+		in.FinalizeAll()
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, flat64(t)...)
+		t.FinalizeAll()
 	}
 	return out, nil
 }
@@ -162,11 +165,14 @@ func (l *Learned) Rollout(y0 [][]float64, dt float64, steps int) ([][][]float64,
 	}
 	b := len(y0)
 	for done := 0; done < steps; done += rolloutChunk {
-		t, err := exec.Call1(l.tensor(flat, b, d2))
+		in := l.tensor(flat, b, d2)
+		t, err := exec.Call1(in)
+		in.FinalizeAll()
 		if err != nil {
 			return nil, err
 		}
 		states := flat64(t) // [B, chunk, 2d]
+		t.FinalizeAll()
 		take := min(rolloutChunk, steps-done)
 		for i := range b {
 			for k := range take {

@@ -209,10 +209,12 @@ func (p *Progress) html(done bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<div style="font-family:monospace;font-size:12px"><b>%s</b>: %s</div>`, html.EscapeString(p.name), html.EscapeString(p.status))
 	if len(p.hist) > 0 {
+		// The loss so far, compact (LossFigure shows the learning rate too).
 		f := LossFigure(p.hist)
-		f.PanelW, f.PanelH = 300, 200
+		f.panels = f.panels[:1]
+		f.PanelW, f.PanelH = 320, 190
 		if !done && p.epochs > 0 {
-			f.Title = fmt.Sprintf("epoch %d / %d", len(p.hist), p.epochs)
+			f.panels[0].Title = fmt.Sprintf("loss (26), epoch %d / %d", len(p.hist), p.epochs)
 		}
 		b.WriteString(f.SVG())
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/baseline"
+	"github.com/hnnlab/hnnlab/hnn/bench"
 	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/eval"
 	"github.com/hnnlab/hnnlab/hnn/system"
@@ -290,6 +291,19 @@ func TestTrainSystemRoundTrip(t *testing.T) {
 	if _, err := l2.Evaluate(system.HenonHeiles{}); err == nil {
 		t.Error("Evaluate accepted a system of another dimension")
 	}
+	if worst := CheckGradient(s, 50, 1); worst > 1e-7 {
+		t.Errorf("CheckGradient of a correct gradient: %g", worst)
+	}
+	bad := s
+	bad.Gradient = func(dst, y []float64) { dst[0], dst[1] = y[0], y[1] }
+	if worst := CheckGradient(bad, 50, 1); worst < 1e-3 {
+		t.Errorf("CheckGradient of a wrong gradient: %g", worst)
+	}
+	fig, err := EnergyMap(l2, s.Box(), 0, 1, 20, Starts(s.Box(), 3), 0.01, 50, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wellFormed(t, "energy map", fig.SVG())
 	if _, _, err := LoadSystem("absent"); err == nil {
 		t.Error("LoadSystem of a missing run succeeded")
 	}
@@ -302,8 +316,8 @@ func TestComparison(t *testing.T) {
 		Models:  []baseline.Model{baseline.HNNModel(), baseline.ThisWork()},
 		Data:    hnn.DataConfig{Train: 128, Val: 64, Steps: 8},
 		Trainer: train.Config{Epochs: 2, BatchSize: 64}, Seed: 1}
-	if s := c.ModelSpec(baseline.HNNModel()); s.Rollout != 8 || s.Objective != "hnn" {
-		t.Errorf("HNN spec %+v: want the whole trajectory (8 steps) and objective hnn", s)
+	if s := c.ModelSpec(baseline.HNNModel()); s.Objective != "hnn" || s.System != "coupled-oscillator" || s.Widths[0] != 8 {
+		t.Errorf("HNN spec %+v: want objective hnn and the shared fields", s)
 	}
 	var labels []string
 	if err := c.Train(context.Background(), func(l string) func(string) {
@@ -328,6 +342,7 @@ func TestComparison(t *testing.T) {
 	}
 	wellFormed(t, "comparison", ComparisonFigure(names, res).SVG())
 	wellFormed(t, "losses", LossFigures(names, hists).SVG())
+	wellFormed(t, "models", c.ModelsTable())
 }
 
 func TestHNNCommand(t *testing.T) {
@@ -342,5 +357,17 @@ func TestHNNCommand(t *testing.T) {
 	out, err := exec.Command(bin, "help").CombinedOutput()
 	if !strings.Contains(string(out), "train") {
 		t.Errorf("%s help: %v\n%s", bin, err, out)
+	}
+}
+
+func TestBenchViews(t *testing.T) {
+	conv := 1e-13
+	wellFormed(t, "gradcheck", GradcheckTable([]bench.GradcheckResult{{System: "double-well", Rollout: 6, AdjointVsBackprop: 1e-15, ConvergedAdjointVsBackprop: &conv}, {}}))
+	f := MemoryFigure([]bench.MemoryResult{{Gradient: "adjoint", Rollout: 4, PeakRSSBytes: 30 << 20, MsPerStep: 5}, {Gradient: "adjoint", Rollout: 64, PeakRSSBytes: 31 << 20, MsPerStep: 80},
+		{Gradient: "backprop", Rollout: 4, PeakRSSBytes: 40 << 20, MsPerStep: 4}, {Gradient: "backprop", Rollout: 64, PeakRSSBytes: 400 << 20, MsPerStep: 60}})
+	svg := f.SVG()
+	wellFormed(t, "memory", svg)
+	if !strings.Contains(svg, ">1e1<") || !strings.Contains(svg, "adjoint") {
+		t.Errorf("memory figure lacks log ticks or legend")
 	}
 }

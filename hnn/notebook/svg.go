@@ -28,8 +28,8 @@ type Figure struct {
 // Panel is one set of axes with its data.
 type Panel struct {
 	Title, XLabel, YLabel string
-	// LogY draws the y axis on a log₁₀ scale (non-positive values are dropped).
-	LogY bool
+	// LogX and LogY draw an axis on a log₁₀ scale (non-positive values are dropped).
+	LogX, LogY bool
 	// XMin…YMax fix the axes' ranges; when XMin == XMax (or YMin == YMax)
 	// the range is taken from the data.
 	XMin, XMax, YMin, YMax float64
@@ -151,6 +151,23 @@ func (p *Panel) pick(c string) string {
 	return Palette[n%len(Palette)]
 }
 
+// ShareAxes gives every panel the axes' ranges of panel i (from its data,
+// with a 5 % margin), so that panels compare at a glance.
+func (f *Figure) ShareAxes(i int) {
+	if i < 0 || i >= len(f.panels) {
+		return
+	}
+	p := f.panels[i]
+	x0, x1, y0, y1 := p.ranges()
+	if p.LogX || p.LogY {
+		return
+	}
+	mx, my := 0.05*(x1-x0), 0.05*(y1-y0)
+	for _, q := range f.panels {
+		q.XMin, q.XMax, q.YMin, q.YMax = x0-mx, x1+mx, y0-my, y1+my
+	}
+}
+
 // SVG renders the figure.
 func (f *Figure) SVG() string {
 	pw, ph := f.PanelW, f.PanelH
@@ -212,11 +229,14 @@ func (p *Panel) ranges() (x0, x1, y0, y1 float64) {
 	for _, s := range p.series {
 		for i := range s.xs {
 			x, y := s.xs[i], s.ys[i]
-			if !finite(x) || !finite(y) || (p.LogY && y <= 0) {
+			if !finite(x) || !finite(y) || (p.LogY && y <= 0) || (p.LogX && x <= 0) {
 				continue
 			}
 			if p.LogY {
 				y = math.Log10(y)
+			}
+			if p.LogX {
+				x = math.Log10(x)
 			}
 			x0, x1 = math.Min(x0, x), math.Max(x1, x)
 			y0, y1 = math.Min(y0, y), math.Max(y1, y)
@@ -224,6 +244,9 @@ func (p *Panel) ranges() (x0, x1, y0, y1 float64) {
 	}
 	if p.XMin != p.XMax {
 		x0, x1 = p.XMin, p.XMax
+		if p.LogX {
+			x0, x1 = math.Log10(x0), math.Log10(x1)
+		}
 	}
 	if p.Categories != nil {
 		x0, x1 = 0, float64(len(p.Categories))
@@ -275,7 +298,7 @@ func (p *Panel) render(b *strings.Builder, w, h float64) {
 			ph -= d
 		}
 	}
-	sx := scale{lo: x0, hi: x1, a: left, b: left + pw}
+	sx := scale{lo: x0, hi: x1, a: left, b: left + pw, log: p.LogX}
 	sy := scale{lo: y0, hi: y1, a: top + ph, b: top, log: p.LogY}
 	if p.Title != "" {
 		fmt.Fprintf(b, `<text x="%.1f" y="15" text-anchor="middle" font-size="12.5" font-weight="bold">%s</text>`, left+pw/2, esc(p.Title))
@@ -292,12 +315,12 @@ func (p *Panel) render(b *strings.Builder, w, h float64) {
 			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, sx.at(float64(i)+0.5), top+ph+14, esc(c))
 		}
 	} else {
-		for _, t := range ticks(x0, x1, false) {
-			x := sx.at(t)
+		for _, t := range ticks(x0, x1, p.LogX) {
+			x := scale{lo: x0, hi: x1, a: left, b: left + pw}.at(t)
 			if p.img == nil {
 				fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#e6e6e6"/>`, x, top, x, top+ph)
 			}
-			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, top+ph+14, fmtTick(t, false))
+			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, top+ph+14, fmtTick(t, p.LogX))
 		}
 	}
 	for _, t := range ticks(y0, y1, p.LogY) {
@@ -347,7 +370,7 @@ func (p *Panel) render(b *strings.Builder, w, h float64) {
 		if s.scatter {
 			fmt.Fprintf(b, `<g fill="%s" fill-opacity="0.75">`, s.color)
 			for i := range s.xs {
-				if !finite(s.xs[i]) || !finite(s.ys[i]) || (p.LogY && s.ys[i] <= 0) {
+				if !finite(s.xs[i]) || !finite(s.ys[i]) || (p.LogY && s.ys[i] <= 0) || (p.LogX && s.xs[i] <= 0) {
 					continue
 				}
 				fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="%.1f"/>`, sx.at(s.xs[i]), sy.at(s.ys[i]), s.radius)
@@ -369,7 +392,7 @@ func (p *Panel) render(b *strings.Builder, w, h float64) {
 				next++
 			}
 			x, y := s.xs[i], s.ys[i]
-			if !finite(x) || !finite(y) || (p.LogY && y <= 0) {
+			if !finite(x) || !finite(y) || (p.LogY && y <= 0) || (p.LogX && x <= 0) {
 				pen = false
 				continue
 			}
