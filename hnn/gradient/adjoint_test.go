@@ -356,35 +356,6 @@ func TestAdjointErrors(t *testing.T) {
 	}
 }
 
-// BenchmarkAdjointTrainStep times one training step (loss, gradients, Adam
-// update) of Backprop and DiscreteAdjoint at the paper's settings: B = 512,
-// MLP 2-16-32-16-1 tanh, implicit midpoint with RK2 predictor and k = 3,
-// h = 0.01, float64 (the same settings as BenchmarkTrainStep).
-func BenchmarkAdjointTrainStep(b *testing.B) {
-	for _, n := range []int{6, 32} {
-		for _, m := range []gradient.Method{gradient.Backprop{}, gradient.DiscreteAdjoint{}, gradient.DiscreteAdjoint{Recompute: true}} {
-			b.Run(fmt.Sprintf("%s/N=%d", m, n), func(b *testing.B) {
-				store, mlp := newModel(1, nil, dtypes.Float64, 1)
-				p := gradient.Problem{Model: mlp, Integrator: integrator.ImplicitMidpoint{Iterations: 3}, Step: 0.01, Rollout: n}
-				c, err := m.Compile(testutil.Backend(), store, p, adam(store))
-				if err != nil {
-					b.Fatal(err)
-				}
-				obs := testutil.RandomWindows(1, 512, n, 1, 2)
-				if _, err := c.Train(obs); err != nil { // compile
-					b.Fatal(err)
-				}
-				b.ResetTimer()
-				for b.Loop() {
-					if _, err := c.Train(obs); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-		}
-	}
-}
-
 // sliceObserved serves the states of a float64 window tensor one index at a
 // time, counting the live tensors it handed out.
 type sliceObserved struct {
