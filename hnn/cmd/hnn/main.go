@@ -108,7 +108,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hnn: unknown command %q (valid: %s)\n", name, strings.Join(names(), ", "))
 		return 2
 	}
-	err := c.run(args[1:], stdout, stderr)
+	err := runRecovered(c, args[1:], stdout, stderr)
 	switch {
 	case err == nil:
 		return 0
@@ -121,6 +121,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return 1
+}
+
+// runRecovered runs c, turning a panic (a bug, or a GoMLX failure outside an
+// executor) into an error so that no panic trace reaches the user.
+func runRecovered(c command, args []string, stdout, stderr io.Writer) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v (set HNN_TRACE=1 to see where)", r)
+			if os.Getenv("HNN_TRACE") == "1" {
+				panic(r)
+			}
+		}
+	}()
+	return c.run(args, stdout, stderr)
 }
 
 func main() {

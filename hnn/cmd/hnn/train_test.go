@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,5 +76,14 @@ func TestTrainEvalBadInput(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "goroutine") {
 			t.Errorf("hnn %v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+func TestPanicBecomesAnError(t *testing.T) {
+	register("test-panic", command{summary: "panics", run: func([]string, io.Writer, io.Writer) error { panic("boom") }})
+	defer delete(commands, "test-panic")
+	code, _, stderr := runHNN(t, "test-panic")
+	if code != 1 || !strings.Contains(stderr, "internal error: boom") || strings.Contains(stderr, "goroutine") {
+		t.Errorf("exit %d, stderr %q: want exit 1 and a one-line internal error", code, stderr)
 	}
 }
