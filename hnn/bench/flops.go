@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"math"
+
 	"github.com/hnnlab/hnnlab/hnn/gradient"
 	"github.com/hnnlab/hnnlab/hnn/integrator"
 )
@@ -60,6 +62,8 @@ func FieldEvaluations(integ integrator.Integrator) int {
 //	DiscreteAdjoint (unrolled): forward, then per step
 //	  the step again plus its VJP                     Φ + 3·Φ = 4·Φ
 //	  with Recompute (one backward solve per step)    5·Φ
+//	  beyond MaxStoredStates (checkpoints every K = ⌈√N⌉ steps, the
+//	  N − ⌈N/K⌉ other states solved again)            4·Φ + (N − ⌈N/K⌉)·E·f·b
 //	DiscreteAdjoint (converged, A adjoint iterations):
 //	  Φ + N·b·f·(1 + 2·(A+1))  (+ Φ with Recompute)
 //
@@ -94,6 +98,14 @@ func StepFLOPs(p gradient.Problem, widths []int, method gradient.Method, b int) 
 		}
 		if m.Recompute {
 			total += phi
+		} else if maxStored := m.MaxStoredStates; maxStored >= 0 {
+			if maxStored == 0 {
+				maxStored = gradient.DefaultMaxStoredStates
+			}
+			if n+1 > maxStored { // checkpoints every K = ⌈√N⌉ steps: the other states are solved again
+				k := int(math.Ceil(math.Sqrt(float64(n))))
+				total += float64((n-(n+k-1)/k)*e*b) * f
+			}
 		}
 	default:
 		return 0
