@@ -273,6 +273,10 @@ func (p *Panel) ranges() (x0, x1, y0, y1 float64) {
 		pad := 0.04 * (y1 - y0)
 		y0, y1 = y0-pad, y1+pad
 	}
+	if p.LogX && p.XMin == p.XMax { // room for markers at the ends
+		pad := 0.03 * (x1 - x0)
+		x0, x1 = x0-pad, x1+pad
+	}
 	return
 }
 
@@ -500,6 +504,9 @@ func fmtTick(t float64, log bool) string {
 	if log {
 		e := math.Floor(t + 1e-9)
 		m := math.Round(math.Pow(10, t-e))
+		if e >= -2 && e <= 4 {
+			return fmt.Sprintf("%g", m*math.Pow(10, e))
+		}
 		if m == 1 {
 			return fmt.Sprintf("1e%d", int(e))
 		}
