@@ -451,3 +451,34 @@ func TestAdjointTrainStepwise(t *testing.T) {
 		t.Errorf("weights after TrainStepwise differ from Train's by %.3g", d)
 	}
 }
+
+func TestAutoChoosesByRollout(t *testing.T) {
+	for _, c := range []struct {
+		auto gradient.Auto
+		n    int
+		want string
+	}{
+		{gradient.Auto{}, 6, "backprop"},
+		{gradient.Auto{}, gradient.DefaultCrossover, "backprop"},
+		{gradient.Auto{}, gradient.DefaultCrossover + 1, "adjoint"},
+		{gradient.Auto{Crossover: 4}, 5, "adjoint"},
+	} {
+		if got := c.auto.Choose(c.n).String(); got != c.want {
+			t.Errorf("Auto{%d}.Choose(%d) = %s, want %s", c.auto.Crossover, c.n, got, c.want)
+		}
+	}
+	// Compiled, it computes the chosen method's gradient; a custom objective gets Backprop.
+	store, mlp := newModel(1, []int{6}, dtypes.Float64, 95)
+	p := gradient.Problem{Model: mlp, Step: 0.1, Rollout: 5}
+	obs := testutil.RandomWindows(31, 4, 5, 1, 1.5)
+	_, bp := gradientsOf(t, gradient.Backprop{}, store, p, obs)
+	c, auto := gradientsOf(t, gradient.Auto{Crossover: 2}, store, p, obs)
+	if _, ok := c.(gradient.StepwiseComputer); !ok {
+		t.Error("Auto{2} at N=5 did not compile the adjoint")
+	}
+	checkRel(t, "auto (adjoint) vs backprop", maxRelDiff(flatten(auto.Gradients), flatten(bp.Gradients)), 1e-10)
+	p.Objective = gradient.RolloutLoss
+	if _, err := (gradient.Auto{Crossover: 2}).Compile(testutil.Backend(), store, p, nil); err != nil {
+		t.Errorf("Auto with a custom objective: %v", err)
+	}
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,6 +157,51 @@ func TestBenchBadInput(t *testing.T) {
 		code, _, stderr := runHNN(t, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// TestTrainGradientMethods: hnn train --gradient adjoint trains as backprop
+// does (the same losses to round-off); auto is the default and records itself.
+func TestTrainGradientMethods(t *testing.T) {
+	args := []string{"train", "--system", "pendulum", "--trajectories", "256", "--val-trajectories", "64",
+		"--steps", "8", "--rollout", "4", "--epochs", "2", "--batch", "64", "--widths", "8,8", "--eval=false", "--seed", "3"}
+	losses := map[string][]string{}
+	for _, g := range []string{"backprop", "adjoint", ""} {
+		dir := filepath.Join(t.TempDir(), "run")
+		a := append(args, "--out", dir)
+		if g != "" {
+			a = append(a, "--gradient", g)
+		}
+		if code, _, stderr := runHNN(t, a...); code != 0 {
+			t.Fatalf("--gradient %q: exit %d: %s", g, code, stderr)
+		}
+		rows := metricsRows(t, dir)
+		for _, r := range rows[1:] {
+			f := strings.Split(r, ",")
+			losses[g] = append(losses[g], f[2], f[3]) // train and validation loss
+		}
+		if g == "" {
+			b, _ := os.ReadFile(filepath.Join(dir, "checkpoint.json"))
+			if !strings.Contains(string(b), `"gradient":"auto"`) {
+				t.Errorf("the default run does not record gradient auto")
+			}
+		}
+	}
+	if len(losses["backprop"]) != 4 || len(losses["adjoint"]) != 4 || len(losses[""]) != 4 {
+		t.Fatalf("want 2 epochs of train and validation losses: %v", losses)
+	}
+	for i := range losses["backprop"] {
+		var b, a float64
+		if _, err := fmt.Sscan(losses["backprop"][i], &b); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Sscan(losses["adjoint"][i], &a)
+		if math.Abs(a-b) > 1e-9*b {
+			t.Errorf("loss %d: adjoint %s, backprop %s", i, losses["adjoint"][i], losses["backprop"][i])
+		}
+		if losses[""][i] != losses["backprop"][i] {
+			t.Errorf("loss %d: auto %s, backprop %s (auto is backprop at N=4)", i, losses[""][i], losses["backprop"][i])
 		}
 	}
 }
