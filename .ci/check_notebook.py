@@ -10,7 +10,10 @@ On failure it prints, for each failing cell, the notebook, the cell's index
 then exits 1. Only the standard library is used.
 """
 import json
+import re
 import sys
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def text(v):
@@ -47,7 +50,7 @@ def main():
                 if "image/png" in data or "image/svg+xml" in data or "<svg" in text(data.get("text/html")):
                     figures += 1
         for e in errors:
-            lines = e.splitlines()
+            lines = ANSI.sub("", e).splitlines()
             if len(lines) > 40:
                 lines = lines[:40] + ["… (%d more lines)" % (len(lines) - 40)]
             problems.append("FAIL %s: cell %d:\n%s\n    error:\n%s" % (
