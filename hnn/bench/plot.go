@@ -12,15 +12,16 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // WriteMemoryPlot draws Figure VIII of the paper from Memory's results: peak
 // resident memory (MiB) and time per step (ms) against the rollout length N,
-// one line per method, both axes logarithmic, side by side, as SVG.
+// one line per method, both axes logarithmic, side by side, as SVG (or PNG
+// or PDF, by the file's extension).
 func WriteMemoryPlot(results []MemoryResult, path string) error {
-	if !strings.EqualFold(filepath.Ext(path), ".svg") {
-		return fmt.Errorf("plot %s: only .svg is supported", path)
+	format := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
+	if format != "svg" && format != "png" && format != "pdf" {
+		return fmt.Errorf("plot %s: the file must end in .svg, .png or .pdf", path)
 	}
 	if len(results) == 0 {
 		return fmt.Errorf("plot %s: no results", path)
@@ -69,7 +70,10 @@ func WriteMemoryPlot(results []MemoryResult, path string) error {
 		return err
 	}
 	const w, h = 10 * vg.Inch, 4 * vg.Inch
-	canvas := vgsvg.New(w, h)
+	canvas, err := draw.NewFormattedCanvas(w, h, format)
+	if err != nil {
+		return err
+	}
 	dc := draw.New(canvas)
 	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2,
 		PadRight: vg.Millimeter * 2, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2}

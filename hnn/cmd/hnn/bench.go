@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -213,7 +215,7 @@ func runBenchMemory(args []string, stdout, stderr io.Writer) error {
 	minWork := fs.Int("min-rollout-steps", bench.DefaultMinRolloutSteps, "each process runs at least this many integration steps in all (N × steps), so that its heap reaches its steady size; ≤ 0: none")
 	seed := fs.Uint64("seed", 1, "random seed (weights, windows)")
 	asJSON := fs.Bool("json", false, "print JSON: a list of {gradient, rollout, peak_rss_bytes, ms_per_step, compile_ms}")
-	plotFile := fs.String("plot", "", "also draw memory and time vs N (Figure VIII) into this .svg file")
+	plotFile := fs.String("plot", "", "also draw memory and time vs N (Figure VIII) into this .svg file (.png, .pdf also work)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -234,8 +236,8 @@ func runBenchMemory(args []string, stdout, stderr io.Writer) error {
 		return usagef("--batch: must be ≥ 1, got %d", *batch)
 	case *steps < 2:
 		return usagef("--steps: must be ≥ 2, got %d", *steps)
-	case *plotFile != "" && !strings.HasSuffix(strings.ToLower(*plotFile), ".svg"):
-		return usagef("--plot: the file must end in .svg, got %q", *plotFile)
+	case *plotFile != "" && !slices.Contains([]string{".svg", ".png", ".pdf"}, strings.ToLower(filepath.Ext(*plotFile))):
+		return usagef("--plot: the file must end in .svg (or .png, .pdf), got %q", *plotFile)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -147,7 +147,7 @@ func TestBenchBadInput(t *testing.T) {
 		{[]string{"bench", "step", "--torch", "/nonexistent/torch_step.py"}, "--torch"},
 		{[]string{"bench", "step", "--torch", "main.go", "--widths", "8"}, "widths"},
 		{[]string{"bench", "memory", "--rollout", "4,x"}, "--rollout"},
-		{[]string{"bench", "memory", "--plot", "fig.png"}, ".svg"},
+		{[]string{"bench", "memory", "--plot", "fig.jpg"}, ".svg"},
 		{[]string{"bench", "memory-worker", "--config", "{"}, "--config"},
 		{[]string{"gradcheck", "--system", "nope"}, "unknown system"},
 		{[]string{"gradcheck", "--dtype", "float32"}, "float64"},
