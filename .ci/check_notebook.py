@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Check an executed notebook: every code cell ran, none has an error output
-(nbconvert --allow-errors keeps them) or a Go panic on stderr, and the notebook
-displays at least one figure (SVG/HTML with <svg, or PNG).
+(nbconvert --allow-errors keeps them) or a Go panic on stderr, every cell whose
+program displays something has a display output, and the notebook displays at
+least one figure (SVG/HTML with <svg, or PNG).
 
     check_notebook.py SOURCE.ipynb EXECUTED.ipynb
 
@@ -14,6 +15,8 @@ import re
 import sys
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Calls that display something: a cell making one must have a display output.
+DISPLAYS = re.compile(r"\b(show|showHTML|live|Display(HTML|SVG|PNG|Html|Svg|Png|Markdown)|UpdateHTML)\(")
 
 
 def text(v):
@@ -34,6 +37,7 @@ def main():
             continue
         head = "\n".join("      | " + l for l in src.splitlines()[:4])
         errors = []
+        displayed = False
         if cell.get("execution_count") is None and not cell.get("outputs"):
             errors.append("the cell did not run (an earlier cell stopped the kernel?)")
         for out in cell.get("outputs", []):
@@ -46,9 +50,15 @@ def main():
                 if "panic:" in t or "goroutine " in t and "[running]" in t:
                     errors.append(t.strip())
             elif kind in ("display_data", "execute_result", "update_display_data"):
+                displayed = True
                 data = out.get("data", {})
                 if "image/png" in data or "image/svg+xml" in data or "<svg" in text(data.get("text/html")):
                     figures += 1
+        # The program's body is what follows GoNB's %% marker (the rest declares).
+        body = src.split("%%", 1)[1] if "%%" in src else ""
+        body = "\n".join(l for l in body.splitlines() if not l.lstrip().startswith("//"))
+        if not errors and not displayed and DISPLAYS.search(body):
+            errors.append("the cell displays something, but its executed copy has no display output (lost before the program exited?)")
         for e in errors:
             lines = ANSI.sub("", e).splitlines()
             if len(lines) > 40:

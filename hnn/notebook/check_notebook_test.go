@@ -63,6 +63,10 @@ func TestCheckNotebookScript(t *testing.T) {
 	if out, passed := run(noFig); passed || !strings.Contains(out, "displays no figure") {
 		t.Errorf("notebook without figures: %s", out)
 	}
+	lost := write("lost.ipynb", cell("show()", figure), cell("func f() { show(nil) }\n%%\nfmt.Println(1)"), cell("var x = 1\n%%\nshow(fig) // lost"))
+	if out, passed := run(lost); passed || !strings.Contains(out, "cell 2:") || strings.Contains(out, "cell 1:") || !strings.Contains(out, "no display output") {
+		t.Errorf("notebook with a lost display: %s", out)
+	}
 	notRun := write("notrun.ipynb", cell("show()", figure), map[string]any{"cell_type": "code", "execution_count": nil, "metadata": map[string]any{}, "source": "%%\nx()", "outputs": []any{}})
 	if out, passed := run(notRun); passed || !strings.Contains(out, "did not run") {
 		t.Errorf("notebook with a cell that did not run: %s", out)
