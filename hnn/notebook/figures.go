@@ -291,7 +291,7 @@ func PoincareFigure(s system.System, models []*Learned, y0 [][]float64, dt float
 		p.Equal = true
 		for k := range trajs {
 			xs, ys := PoincareSection(trajs[k:k+1], axis, i, j)
-			p.Scatter("", Palette[k%len(Palette)], xs, ys, 1.2)
+			p.Scatter("", Palette[k%len(Palette)], xs, ys, 1.7)
 		}
 	}
 	truth, err := TrueRollout(s, y0, dt, steps)
