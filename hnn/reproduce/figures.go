@@ -41,7 +41,7 @@ func axisNames(d int) []string {
 // and returns their paths relative to outDir and the long-rollout results.
 func figures(p *Protocol, outDir, sys string, trainSet *data.Trajectories, models map[string]*hnn.Model,
 	runs []RunResult, order []string) ([]string, []RolloutResult, error) {
-	s, err := system.Lookup(sys, system.Options{Alpha: p.Spec.Alpha})
+	s, err := system.Lookup(sys, system.Options{Alpha: p.SystemSpec(sys).Alpha})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -75,8 +75,11 @@ type Protocol struct {
 	// dtype, step, rollout length, iterations, predictor); System and the
 	// model-specific fields (baseline.Model) are set per run.
 	Spec hnn.Spec `json:"spec"`
-	// Recipes maps "system/model" or "model" to its recipe (the first found
-	// wins); Default serves the others.
+	// Specs replaces Spec for the systems it names (e.g. another activation
+	// for one system, for every model of that system alike).
+	Specs map[string]hnn.Spec `json:"specs,omitempty"`
+	// Recipes maps "system/model", "model" or "system" to a recipe (looked
+	// up in that order); Default serves the others.
 	Recipes map[string]Recipe `json:"recipes"`
 	Default Recipe            `json:"default"`
 	// LongSteps and LongDt are the length and step of the energy rollout
@@ -87,12 +90,23 @@ type Protocol struct {
 	PhaseTime float64 `json:"phase_time"`
 }
 
+// SystemSpec returns the shared settings of the models of system.
+func (p *Protocol) SystemSpec(system string) hnn.Spec {
+	if s, ok := p.Specs[system]; ok {
+		return s
+	}
+	return p.Spec
+}
+
 // Recipe returns the recipe of model on system.
 func (p *Protocol) Recipe(system, model string) Recipe {
 	if r, ok := p.Recipes[system+"/"+model]; ok {
 		return r
 	}
 	if r, ok := p.Recipes[model]; ok {
+		return r
+	}
+	if r, ok := p.Recipes[system]; ok {
 		return r
 	}
 	return p.Default
@@ -360,7 +374,7 @@ var relativeCost = map[string]float64{"this-work": 1, "nssnn": 0.9, "separable-l
 
 // specFor returns the full spec of model on system under the protocol.
 func specFor(p *Protocol, sys string, m baseline.Model) hnn.Spec {
-	s := p.Spec
+	s := p.SystemSpec(sys)
 	s.System = sys
 	s.Ansatz, s.Objective, s.Omega = m.Ansatz, m.Objective, m.Omega
 	s.Integrator = cmp.Or(m.Integrator, s.Integrator)
@@ -399,7 +413,7 @@ func (d *dataSets) get(sys string, seed uint64) (*data.Trajectories, *data.Traje
 	}
 	d.mu.Unlock()
 	e.once.Do(func() {
-		spec := d.proto.Spec
+		spec := d.proto.SystemSpec(sys)
 		spec.System = sys
 		e.train, e.val, e.err = hnn.GenerateData(spec, d.proto.Data, seed)
 	})
