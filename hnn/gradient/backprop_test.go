@@ -9,52 +9,25 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/hnnlab/hnnlab/hnn/ansatz"
+	"github.com/hnnlab/hnnlab/hnn/bench"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
 	"github.com/hnnlab/hnnlab/hnn/integrator"
 	"github.com/hnnlab/hnnlab/hnn/internal/testutil"
 )
 
 // finiteDifferences returns central differences of the loss w.r.t. every
-// trainable weight, with step eps·max(1,|θ|).
+// trainable weight, with step eps·max(1,|θ|) (bench.FiniteDifferences).
 func finiteDifferences(t *testing.T, c gradient.Computer, store *model.Store, obs *tensors.Tensor, eps float64) [][]float64 {
 	t.Helper()
-	var fd [][]float64
-	for _, v := range gradient.TrainableVariables(store) {
-		vals := tensors.MustCopyFlatData[float64](v.MustValue())
-		dims := v.Shape().Dimensions
-		g := make([]float64, len(vals))
-		for i := range vals {
-			orig := vals[i]
-			step := eps * math.Max(1, math.Abs(orig))
-			eval := func(x float64) float64 {
-				vals[i] = x
-				v.MustSetValue(tensors.FromFlatDataAndDimensions(append([]float64(nil), vals...), dims...))
-				r, err := c.Loss(obs)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return r.Loss
-			}
-			g[i] = (eval(orig+step) - eval(orig-step)) / (2 * step)
-			vals[i] = orig
-			v.MustSetValue(tensors.FromFlatDataAndDimensions(append([]float64(nil), vals...), dims...))
-		}
-		fd = append(fd, g)
+	fd, err := bench.FiniteDifferences(c, store, obs, eps)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return fd
 }
 
-// maxRelDiff is max_i |a_i − b_i| / max(max_i |b_i|, tiny): relative to the gradient's scale.
-func maxRelDiff(a, b [][]float64) float64 {
-	scale, diff := 0.0, 0.0
-	for k := range b {
-		for i := range b[k] {
-			scale = math.Max(scale, math.Abs(b[k][i]))
-			diff = math.Max(diff, math.Abs(a[k][i]-b[k][i]))
-		}
-	}
-	return diff / math.Max(scale, 1e-300)
-}
+// maxRelDiff is max_i |a_i − b_i| / max_i |b_i|: relative to the gradient's scale.
+var maxRelDiff = bench.MaxRelDiff
 
 func flatten(ts []*tensors.Tensor) [][]float64 {
 	out := make([][]float64, len(ts))
