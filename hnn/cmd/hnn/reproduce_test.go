@@ -1,0 +1,26 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestReproduceUsageErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"reproduce"}, "--out"},
+		{[]string{"reproduce", "--systems", "nope", "--out", t.TempDir()}, `unknown name "nope"`},
+		{[]string{"reproduce", "--models", "this-work,lstm", "--out", t.TempDir()}, `unknown name "lstm"`},
+		{[]string{"reproduce", "--systems", ",", "--out", t.TempDir()}, "empty list"},
+		{[]string{"reproduce", "--seeds", "-1", "--out", t.TempDir()}, "--seeds"},
+		{[]string{"reproduce", "--bogus"}, "flag provided but not defined"},
+	}
+	for _, tc := range cases {
+		code, _, stderr := runHNN(t, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("hnn %s: exit %d, stderr %q; want exit 2 mentioning %q", strings.Join(tc.args, " "), code, stderr, tc.want)
+		}
+	}
+}
