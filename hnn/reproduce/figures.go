@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/baseline"
@@ -53,8 +54,8 @@ func figures(p *Protocol, outDir, sys string, trainSet *data.Trajectories, model
 	ax, ay := free[0], free[1]
 	names := axisNames(s.Dim())
 	where := ""
-	if len(dom.Box.Lo) > 2 {
-		where = fmt.Sprintf(" (%s slice)", dom.Name)
+	if fixed := fixedAxes(dom.Box, names); fixed != "" {
+		where = " (" + fixed + ")"
 	}
 	var files []string
 	save := func(name string, fn func(path string) error) error {
@@ -209,6 +210,17 @@ func figures(p *Protocol, outDir, sys string, trainSet *data.Trajectories, model
 	}
 	slices.Sort(files)
 	return files, rolls, nil
+}
+
+// fixedAxes describes the axes a box fixes, e.g. "qx = 0.1, px = 0.2".
+func fixedAxes(box system.Box, names []string) string {
+	var parts []string
+	for i := range box.Lo {
+		if box.Lo[i] == box.Hi[i] {
+			parts = append(parts, fmt.Sprintf("%s = %g", names[i], box.Lo[i]))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func trueH(s system.System, pts [][]float64) []float64 {
