@@ -135,7 +135,8 @@ type RunResult struct {
 		Share float64 `json:"share"`
 		Error float64 `json:"error"`
 	} `json:"gaussian_outside_box"`
-	// Dir holds the run's checkpoint (hnn eval --model Dir).
+	// Dir holds the run's checkpoint, relative to the output directory
+	// (hnn eval --model OUT/Dir).
 	Dir string `json:"dir"`
 }
 
@@ -324,39 +325,14 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	res.Table = buildTable(systems, res.Models, res.Runs)
 
 	// Figures per system, from the first seed's models.
-	figs := make([][]string, len(systems))
-	rolls := make([][]RolloutResult, len(systems))
-	err = forEach(ctx, workers, len(systems), func(k int) error {
-		s := systems[k]
-		byModel := map[string]*hnn.Model{}
-		var runsOf []RunResult
-		for i, j := range jobs {
-			if j.system == s && j.seed == 1 {
-				byModel[j.model.Name] = trained[i]
-				runsOf = append(runsOf, runs[i])
-			}
-		}
-		trainSet, _, err := ds.get(s, 1)
-		if err != nil {
-			return err
-		}
-		t0 := time.Now()
-		f, r, err := figures(proto, cfg.OutDir, s, trainSet, byModel, runsOf, res.Models)
-		if err != nil {
-			return fmt.Errorf("reproduce: figures of %s: %w", s, err)
-		}
-		figs[k], rolls[k] = f, r
-		mu.Lock()
-		progressf(cfg.Progress, "figures of %s: %d files in %.1fs\n", s, len(f), time.Since(t0).Seconds())
-		mu.Unlock()
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	byRun := map[string]*hnn.Model{}
+	for i, j := range jobs {
+		byRun[fmt.Sprintf("%s/%s/%d", j.system, j.model.Name, j.seed)] = trained[i]
 	}
-	for k := range systems {
-		res.Figures = append(res.Figures, figs[k]...)
-		res.Rollouts = append(res.Rollouts, rolls[k]...)
+	if err := drawFigures(ctx, proto, cfg.OutDir, res, ds, workers, cfg.Progress, func(r RunResult) (*hnn.Model, error) {
+		return byRun[fmt.Sprintf("%s/%s/%d", r.System, r.Model, r.Seed)], nil
+	}); err != nil {
+		return nil, err
 	}
 	res.WallSeconds = time.Since(start).Seconds()
 	if err := writeJSON(filepath.Join(cfg.OutDir, "results.json"), res); err != nil {
@@ -366,6 +342,99 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// drawFigures writes every system's figures from the first seed's models
+// (model returns the trained model of a run) and sets res.Figures and
+// res.Rollouts.
+func drawFigures(ctx context.Context, proto *Protocol, outDir string, res *Results, ds *dataSets, workers int, progress io.Writer,
+	model func(RunResult) (*hnn.Model, error)) error {
+	var mu sync.Mutex
+	figs := make([][]string, len(res.Systems))
+	rolls := make([][]RolloutResult, len(res.Systems))
+	err := forEach(ctx, workers, len(res.Systems), func(k int) error {
+		s := res.Systems[k]
+		byModel := map[string]*hnn.Model{}
+		var runsOf []RunResult
+		for _, r := range res.Runs {
+			if r.System == s && r.Seed == 1 {
+				m, err := model(r)
+				if err != nil {
+					return fmt.Errorf("reproduce: %s/%s: %w", s, r.Model, err)
+				}
+				byModel[r.Model] = m
+				runsOf = append(runsOf, r)
+			}
+		}
+		if len(runsOf) == 0 {
+			return fmt.Errorf("reproduce: no run of %s with seed 1 to draw", s)
+		}
+		trainSet, _, err := ds.get(s, 1)
+		if err != nil {
+			return err
+		}
+		t0 := time.Now()
+		f, r, err := figures(proto, outDir, s, trainSet, byModel, runsOf, res.Models)
+		if err != nil {
+			return fmt.Errorf("reproduce: figures of %s: %w", s, err)
+		}
+		figs[k], rolls[k] = f, r
+		mu.Lock()
+		progressf(progress, "figures of %s: %d files in %.1fs\n", s, len(f), time.Since(t0).Seconds())
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	res.Figures, res.Rollouts = nil, nil
+	for k := range res.Systems {
+		res.Figures = append(res.Figures, figs[k]...)
+		res.Rollouts = append(res.Rollouts, rolls[k]...)
+	}
+	return nil
+}
+
+// Redraw regenerates the figures, table.md and results.json of the run
+// saved in dir (its results.json and the first seed's checkpoints), e.g.
+// after a change to the figures or the table's layout. The trainings and
+// their errors are not recomputed; the data of seed 1 are regenerated
+// (deterministically) for the data figure.
+func Redraw(ctx context.Context, dir string, progress io.Writer) (*Results, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		return nil, fmt.Errorf("reproduce: %w", err)
+	}
+	var res Results
+	if err := json.Unmarshal(b, &res); err != nil {
+		return nil, fmt.Errorf("reproduce: %s: %w", filepath.Join(dir, "results.json"), err)
+	}
+	for i, r := range res.Runs {
+		// Results written with paths relative to the working directory: make them relative to dir.
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(r.Dir))); err != nil {
+			if _, err2 := os.Stat(r.Dir); err2 == nil {
+				if rel, err3 := filepath.Rel(dir, r.Dir); err3 == nil {
+					res.Runs[i].Dir = filepath.ToSlash(rel)
+				}
+			}
+		}
+	}
+	proto := res.Protocol
+	ds := newDataSets(&proto)
+	err = drawFigures(ctx, &proto, dir, &res, ds, cmp.Or(res.Workers, runtime.GOMAXPROCS(0)), progress, func(r RunResult) (*hnn.Model, error) {
+		return hnn.Load(filepath.Join(dir, filepath.FromSlash(r.Dir)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Table = buildTable(res.Systems, res.Models, res.Runs)
+	if err := writeJSON(filepath.Join(dir, "results.json"), &res); err != nil {
+		return nil, err
+	}
+	if err := checkpoint.WriteFileAtomic(filepath.Join(dir, "table.md"), []byte(TableMarkdown(&res))); err != nil {
+		return nil, err
+	}
+	return &res, nil
 }
 
 // relativeCost is the measured cost of one epoch of each model relative to
@@ -427,7 +496,8 @@ func trainOne(ctx context.Context, p *Protocol, ds *dataSets, sys string, m base
 	}
 	spec := specFor(p, sys, m)
 	rec := p.Recipe(sys, m.Name)
-	dir := filepath.Join(outDir, "runs", sys, m.Name, fmt.Sprintf("seed%d", seed))
+	rel := filepath.Join("runs", sys, m.Name, fmt.Sprintf("seed%d", seed))
+	dir := filepath.Join(outDir, rel)
 	if err := os.RemoveAll(dir); err != nil {
 		return RunResult{}, nil, err
 	}
@@ -443,7 +513,7 @@ func trainOne(ctx context.Context, p *Protocol, ds *dataSets, sys string, m base
 		return RunResult{}, nil, err
 	}
 	r := RunResult{System: sys, Model: m.Name, Seed: seed, Spec: spec, Recipe: rec, Architecture: model.Hamiltonian.String(),
-		Seconds: secs, History: hist, Errors: errs, Dir: dir}
+		Seconds: secs, History: hist, Errors: errs, Dir: filepath.ToSlash(rel)}
 	if len(hist) > 0 {
 		r.Steps = hist[len(hist)-1].Step
 	}

@@ -89,12 +89,34 @@ func TestRunWritesTableResultsAndFigures(t *testing.T) {
 		t.Errorf("rollouts: %+v", res.Rollouts)
 	}
 	// Each run's checkpoint loads back with the facade.
-	m, err := hnn.Load(res.Runs[0].Dir)
+	m, err := hnn.Load(filepath.Join(dir, res.Runs[0].Dir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m.Spec.Objective != res.Runs[0].Spec.Objective {
 		t.Errorf("loaded spec %+v, want %+v", m.Spec, res.Runs[0].Spec)
+	}
+	// Redraw rebuilds the figures and the table from the saved run alone.
+	for _, f := range res.Figures {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, err := reproduce.Redraw(context.Background(), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Figures) != len(res.Figures) || again.Rollouts[0].MaxDrift != res.Rollouts[0].MaxDrift {
+		t.Errorf("Redraw: %d figures (want %d), drift %g (want %g)", len(again.Figures), len(res.Figures), again.Rollouts[0].MaxDrift, res.Rollouts[0].MaxDrift)
+	}
+	for _, f := range again.Figures {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	md2, _ := os.ReadFile(filepath.Join(dir, "table.md"))
+	if string(md2) != string(md) {
+		t.Error("Redraw changed table.md")
 	}
 }
 

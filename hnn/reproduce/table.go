@@ -166,7 +166,7 @@ func TableMarkdown(r *Results) string {
 
 	if len(r.Rollouts) > 0 {
 		w("\n## Energy along a long rollout under the learned H\n\n")
-		w("| System | Model | Integrator | steps × h | max |H_θ(y_n) − H_θ(y_0)| | final | max fixed-point update |\n|---|---|---|---|---|---|---|\n")
+		w("| System | Model | Integrator | steps × h | max \\|H_θ(y_n) − H_θ(y_0)\\| | final | max fixed-point update |\n|---|---|---|---|---|---|---|\n")
 		for _, ro := range r.Rollouts {
 			w("| %s | %s | %s | %d × %g | %.3g | %.3g | %.2g |\n", ro.System, ro.Model, ro.Integrator, ro.Steps, ro.Dt, ro.MaxDrift, ro.FinalDrift, ro.Residual)
 		}
@@ -197,8 +197,8 @@ func TableMarkdown(r *Results) string {
 		sp := p.SystemSpec(s)
 		sp.System = s
 		sp = sp.WithDefaults()
-		w("- %s, all models: MLP hidden widths %v, %s, %s; windows of N = %d steps; implicit midpoint solved by a %s predictor and %d fixed-point sweeps.\n",
-			s, sp.Widths, sp.Activation, sp.DType, sp.Rollout, sp.Predictor, sp.Iterations)
+		w("- %s: every model's network has hidden widths %v (the separable model: each of T and V), %s, %s; windows of N = %d steps; the implicit midpoint rule is solved by an %s predictor and %d fixed-point sweeps.\n",
+			s, sp.Widths, sp.Activation, sp.DType, sp.Rollout, strings.ToUpper(sp.Predictor), sp.Iterations)
 	}
 	w("- Models: ")
 	for i, m := range r.Models {
@@ -213,12 +213,23 @@ func TableMarkdown(r *Results) string {
 			w("%s = %s ansatz, %s objective, %s (%s)", bm.Label, bm.Ansatz, bm.Objective, integ, bm.Cite)
 		}
 	}
-	w(".\n- Training (Adam, batch, ReduceLROnPlateau on the validation loss):\n")
+	w(".\n- Training (Adam, ReduceLROnPlateau on the validation loss, the same for every model of a system unless listed):\n")
 	for _, s := range r.Systems {
-		for _, m := range r.Models {
+		w("  - %s:", s)
+		for i, m := range r.Models {
 			rc := p.Recipe(s, m)
-			w("  - %s / %s: %d epochs, batch %d, lr %g\n", s, m, rc.Epochs, orDefault(rc.BatchSize, 512), orDefaultF(rc.LearningRate, 0.01))
+			if i > 0 && rc == p.Recipe(s, r.Models[0]) {
+				continue
+			}
+			if i > 0 {
+				w(";")
+			}
+			if i > 0 || len(r.Models) == 1 {
+				w(" %s", m)
+			}
+			w(" %d epochs, batch %d, lr %g", rc.Epochs, orDefault(rc.BatchSize, 512), orDefaultF(rc.LearningRate, 0.01))
 		}
+		w("\n")
 	}
 	w("- Figures: the first seed's models; long rollout of %d steps, h = %g, from the middle phase-portrait state.\n", p.LongSteps, p.LongDt)
 	if len(r.Figures) > 0 {

@@ -31,6 +31,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	quick := fs.Bool("quick", false, "a small smoke run of the whole pipeline (≈ 3 min; not Table I's numbers)")
 	workers := fs.Int("workers", 0, "trainings run at once (0: one per CPU core)")
 	out := fs.String("out", "", "output directory (table.md, results.json, figures/, runs/)")
+	redraw := fs.Bool("redraw", false, "only redraw the figures and table.md of the finished run in --out (no training)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -39,6 +40,17 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	}
 	if *seeds < 0 || *workers < 0 {
 		return usagef("--seeds and --workers must be ≥ 0")
+	}
+	if *redraw {
+		if _, err := os.Stat(filepath.Join(*out, "results.json")); err != nil {
+			return usagef("--redraw: %v", err)
+		}
+		res, err := reproduce.Redraw(context.Background(), *out, stderr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "redrew %d figures and %s\n", len(res.Figures), filepath.Join(*out, "table.md"))
+		return nil
 	}
 	cfg := reproduce.Config{Seeds: *seeds, Quick: *quick, OutDir: *out, Workers: *workers, Progress: stderr}
 	var err error

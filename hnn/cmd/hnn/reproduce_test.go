@@ -16,6 +16,7 @@ func TestReproduceUsageErrors(t *testing.T) {
 		{[]string{"reproduce", "--systems", ",", "--out", t.TempDir()}, "empty list"},
 		{[]string{"reproduce", "--seeds", "-1", "--out", t.TempDir()}, "--seeds"},
 		{[]string{"reproduce", "--bogus"}, "flag provided but not defined"},
+		{[]string{"reproduce", "--redraw", "--out", t.TempDir()}, "--redraw"},
 	}
 	for _, tc := range cases {
 		code, _, stderr := runHNN(t, tc.args...)
