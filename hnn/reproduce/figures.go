@@ -111,7 +111,12 @@ func figures(p *Protocol, outDir, sys string, trainSet *data.Trajectories, model
 	if models[main] == nil {
 		main = order[0]
 	}
-	m := models[main]
+	// Rollouts and energies in float64 (the trained weights, converted), so
+	// that float32 round-off does not mask the integrators' behaviour.
+	m, err := asFloat64(models[main])
+	if err != nil {
+		return nil, nil, err
+	}
 
 	// (c) Phase portrait: true orbits (reference integrator) and orbits of
 	// the learned H (implicit midpoint, converged), same initial states.
@@ -140,7 +145,7 @@ func figures(p *Protocol, outDir, sys string, trainSet *data.Trajectories, model
 
 	// (d) |H_pred − H_true − c| on the three test sets of the primary domain.
 	for _, set := range eval.Sets(dom, eval.DefaultSeed) {
-		pred, err := m.Energy(set.Points)
+		pred, err := models[main].Energy(set.Points) // the model as evaluated in the table
 		if err != nil {
 			return nil, nil, err
 		}

@@ -78,6 +78,30 @@ func rollout(m *hnn.Model, integ integrator.Integrator, y0 [][]float64, h float6
 	return out, maxRes, nil
 }
 
+// asFloat64 returns m itself if it computes in float64, else a float64
+// copy of it (same spec and weights, converted), so that long rollouts and
+// the energies along them are not limited by float32 round-off.
+func asFloat64(m *hnn.Model) (*hnn.Model, error) {
+	if m.Spec.WithDefaults().DType == "float64" {
+		return m, nil
+	}
+	spec := m.Spec
+	spec.DType = "float64"
+	m64, err := hnn.NewModel(spec, 0)
+	if err != nil {
+		return nil, err
+	}
+	for v := range gradient.HamiltonianScope(m.Store).IterVariables() {
+		dst := m64.Store.GetVariable(v.Path())
+		if dst == nil {
+			return nil, fmt.Errorf("reproduce: variable %s missing from the float64 copy", v.Path())
+		}
+		t := v.MustValue()
+		dst.MustSetValue(tensors.FromFlatDataAndDimensions(fromTensor(t), t.Shape().Dimensions...))
+	}
+	return m64, nil
+}
+
 func toTensor(dtype string, flat []float64, dims ...int) *tensors.Tensor {
 	if dtype == "float32" {
 		f := make([]float32, len(flat))
