@@ -41,6 +41,9 @@ func TableMarkdown(r *Results) string {
 	w("Mean gauge-fixed error E|H_pred − H_true − c| (c = mean(H_pred − H_true) over each test set), mean ± sample std over %d seed(s) (each seed: its own data set, initial weights and window order; all models of a seed share the data). ", r.Seeds)
 	w("Protocol %q; wall time %s on %s CPU(s), %d parallel trainings (summed training time %s).\n\n",
 		r.Protocol.Name, duration(r.WallSeconds), r.Machine["cpus"], r.Workers, duration(r.TrainSeconds))
+	if r.Protocol.Name != "default" {
+		w("**Protocol %q is not the default: its numbers are not Table I's** (see Protocol below).\n\n", r.Protocol.Name)
+	}
 	w("| System | Test set |")
 	for _, m := range r.Models {
 		w(" %s |", label(m))
