@@ -22,8 +22,8 @@ import (
 //     the rate below 1e-5 by then), 30 for the coupled oscillator (at 20 the
 //     rate is still 5e-3 and this work's errors, 0.028 / 0.029, miss the
 //     paper's 0.025 / 0.026; at 25 they are 0.011);
-//   - 2 seeds (the full run takes about 16 min on 2 idle cores; each extra
-//     seed about 7.5 min).
+//   - 2 seeds: the full run took 14.5 min on the 2-core machine (other
+//     jobs running); each extra seed adds about 7 min.
 func DefaultProtocol() Protocol {
 	return Protocol{
 		Name:    "default",
