@@ -232,8 +232,21 @@ func (a DiscreteAdjoint) Compile(backend compute.Backend, store *model.Store, p 
 	}
 	c.forward, err = model.NewExec(backend, store, func(root *model.Scope, y, target *Node) (*Node, *Node, *Node) {
 		root.SetTraining(y.Graph(), true) // read variables as parameters, not frozen constants
-		y1, res := p.Integ().Step(p.VectorField(root.At(ScopeName)), y, target, p.Step)
-		return y1, res, ReduceAllSum(Square(Sub(y1, target)))
+		n := p.shards(y.Graph(), y.Shape().Dim(0))
+		ys, targets := shard(y, n), shard(target, n)
+		var y1s []*Node
+		var res, sse *Node
+		for i := range ys { // independent branches, one per batch shard
+			y1, r := p.Integ().Step(p.VectorField(root.At(ScopeName)), ys[i], targets[i], p.Step)
+			e := ReduceAllSum(Square(Sub(y1, targets[i])))
+			y1s = append(y1s, y1)
+			if i == 0 {
+				res, sse = r, e
+			} else {
+				res, sse = Max(res, r), Add(sse, e)
+			}
+		}
+		return concat(y1s), res, sse
 	})
 	if err != nil {
 		return nil, err
@@ -241,19 +254,34 @@ func (a DiscreteAdjoint) Compile(backend compute.Backend, store *model.Store, p 
 	// Inputs: y_i, y_{i+1}, ŷ_{i+1}, λ̃_{i+1}, acc... ; outputs: λ̃_i, acc'...
 	c.backward, err = model.NewExec(backend, store, func(root *model.Scope, in []*Node) []*Node {
 		root.SetTraining(in[0].Graph(), true)
-		return a.backwardStep(root, p, in[0], in[1], in[2], in[3], in[4:])
+		return a.backwardSharded(root, p, in[0], in[1], in[2], in[3], in[4:])
 	})
 	if err != nil {
 		return nil, err
+	}
+	if a.Variant == Unrolled && !a.Recompute && a.flaw == noFlaw {
+		// The fused last step. Inputs: y_{N−1}, ŷ_N, acc... ; outputs: λ̃_{N−1}, acc'..., residual, Σ‖y_N − ŷ_N‖².
+		c.backwardLast, err = model.NewExec(backend, store, func(root *model.Scope, in []*Node) []*Node {
+			root.SetTraining(in[0].Graph(), true)
+			return a.backwardSharded(root, p, in[0], nil, in[1], nil, in[2:])
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	if a.Recompute {
 		// Inputs: y_{i+1}, ŷ_{i+1}, ŷ_i, λ̃_{i+1}, acc... ; outputs: y_i, λ̃_i, acc'...
 		c.backwardRecompute, err = model.NewExec(backend, store, func(root *model.Scope, in []*Node) []*Node {
 			root.SetTraining(in[0].Graph(), true)
 			y1, target, prevObs := in[0], in[1], in[2]
-			y0, _ := p.Integ().Step(p.VectorField(root.At(ScopeName)), y1, prevObs, -p.Step)
-			y0 = StopGradient(y0) // a recovered input: no gradient flows into the recomputation
-			return append([]*Node{y0}, a.backwardStep(root, p, Identity(y0), y1, target, in[3], in[4:])...)
+			n := p.shards(y1.Graph(), y1.Shape().Dim(0))
+			var y0s []*Node
+			for i, part := range shard(y1, n) {
+				y0, _ := p.Integ().Step(p.VectorField(root.At(ScopeName)), part, shard(prevObs, n)[i], -p.Step)
+				y0s = append(y0s, y0)
+			}
+			y0 := concat(y0s) // a recovered input: backwardSharded stops gradients at it
+			return append([]*Node{y0}, a.backwardSharded(root, p, y0, y1, target, in[3], in[4:])...)
 		})
 		if err != nil {
 			return nil, err
@@ -280,27 +308,91 @@ func (a DiscreteAdjoint) Compile(backend compute.Backend, store *model.Store, p 
 	return c, nil
 }
 
-// backwardStep builds one step of the backward sweep. y0 is the step's input
-// state (a node that gradients can be taken with respect to), y1 the forward
-// output, target = ŷ₁ (also the integrator's guess), lam = λ̃₁ (the cotangent
-// of y₁ less its own seed), acc the running gradient sums. It returns λ̃₀
-// (without y₀'s seed) and acc + the step's contributions.
-func (a DiscreteAdjoint) backwardStep(root *model.Scope, p Problem, y0, y1, target, lam *Node, acc []*Node) []*Node {
+// backwardSharded builds one step of the backward sweep on the whole batch:
+// backwardStep on each batch shard (independent branches of the graph), with
+// λ̃₀ concatenated and the contributions summed. y0 is the step's input state,
+// y1 the forward output, target = ŷ₁ (also the integrator's guess), lam = λ̃₁
+// (the cotangent of y₁ less its own seed), acc the running gradient sums. It
+// returns λ̃₀ (without y₀'s seed) and acc + the step's contributions.
+//
+// With y1 and lam nil it is the fused last step of the sweep (λ̃_N = 0): y1 is
+// the step's recomputed output, and the step's residual and Σ‖y1 − ŷ₁‖² are
+// appended to the outputs, so that the forward pass can stop one step short.
+func (a DiscreteAdjoint) backwardSharded(root *model.Scope, p Problem, y0, y1, target, lam *Node, acc []*Node) []*Node {
+	b := y0.Shape().Dim(0)
+	n := p.shards(y0.Graph(), b)
+	y0s, targets := shard(y0, n), shard(target, n)
+	y1s, lams := make([]*Node, n), make([]*Node, n)
+	if y1 != nil {
+		y1s, lams = shard(y1, n), shard(lam, n)
+	}
+	var lam0s []*Node
+	var res, sse *Node
+	sum := acc
+	for i := range y0s {
+		// Identity(StopGradient(·)): a node of its own to take the gradient at,
+		// with nothing flowing past it into y0's computation.
+		lam0, contrib, r, e := a.backwardStep(root, p, Identity(StopGradient(y0s[i])), y1s[i], targets[i], lams[i], b)
+		if i == 0 {
+			res, sse = r, e
+		} else if r != nil {
+			res, sse = Max(res, r), Add(sse, e)
+		}
+		if len(contrib) != len(acc) {
+			panic(fmt.Sprintf("gradient: %d running gradient sums for %d trainable variables", len(acc), len(contrib)))
+		}
+		lam0s = append(lam0s, lam0)
+		next := make([]*Node, len(acc))
+		for j := range acc {
+			next[j] = Add(sum[j], contrib[j])
+		}
+		sum = next
+	}
+	out := append([]*Node{concat(lam0s)}, sum...)
+	if y1 == nil {
+		out = append(out, res, sse)
+	}
+	return out
+}
+
+// concat concatenates batch shards.
+func concat(parts []*Node) *Node {
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return Concatenate(parts, 0)
+}
+
+// backwardStep builds one step of the backward sweep on one batch shard (of
+// a batch of b): it returns λ̃₀ (without y₀'s seed) and the step's
+// contributions to dL/dθ. y0 must be a node that gradients can be taken with
+// respect to. With y1 and lam nil (Unrolled only) it recomputes y1, seeds
+// from it, and also returns the step's residual and Σ‖y1 − ŷ₁‖² (nil otherwise).
+func (a DiscreteAdjoint) backwardStep(root *model.Scope, p Problem, y0, y1, target, lam *Node, b int) (lam0 *Node, contrib []*Node, res, sse *Node) {
 	g := y0.Graph()
 	scope := root.At(ScopeName)
 	f := p.VectorField(scope)
-	b := y0.Shape().Dim(0)
+	var y1again *Node
+	if y1 == nil {
+		if a.Variant != Unrolled {
+			panic("gradient: the fused last step needs the unrolled variant")
+		}
+		y1again, res = p.Integ().Step(f, y0, target, p.Step)
+		y1 = StopGradient(y1again) // the seed is a constant cotangent
+		lam = ZerosLike(y1)
+		sse = ReduceAllSum(Square(Sub(y1, target)))
+	}
 	seed := MulScalar(Sub(y1, target), 2/float64(p.N()*b)) // ∂L/∂y₁
 	if a.flaw == flawLastStateOnly {
 		seed = ZerosLike(seed) // the seed of y_N is passed in lam instead
 	}
 	lam1 := Add(lam, seed)
 
-	var lam0 *Node
-	var contrib []*Node
 	switch a.Variant {
 	case Unrolled:
-		y1again, _ := p.Integ().Step(f, y0, target, p.Step)
+		if y1again == nil {
+			y1again, _ = p.Integ().Step(f, y0, target, p.Step)
+		}
 		s := ReduceAllSum(Mul(y1again, lam1))
 		vars := varNodes(scope, g)
 		grads := Gradient(s, append([]*Node{y0}, vars...)...)
@@ -336,14 +428,7 @@ func (a DiscreteAdjoint) backwardStep(root *model.Scope, p Problem, y0, y1, targ
 			contrib[i] = MulScalar(gv, h)
 		}
 	}
-	if len(contrib) != len(acc) {
-		panic(fmt.Sprintf("gradient: %d running gradient sums for %d trainable variables", len(acc), len(contrib)))
-	}
-	out := []*Node{lam0}
-	for i := range acc {
-		out = append(out, Add(acc[i], contrib[i]))
-	}
-	return out
+	return lam0, contrib, res, sse
 }
 
 // varNodes returns the graph values of the trainable variables, in TrainableVariables order.
@@ -363,7 +448,7 @@ type adjointComputer struct {
 	store  *model.Store
 	update Update
 
-	split, forward, backward, backwardRecompute, apply *model.Exec
+	split, forward, backward, backwardRecompute, backwardLast, apply *model.Exec
 }
 
 // source gives the observed states ŷ_i [B, 2d] to the sweeps; done(i, t)
@@ -415,11 +500,12 @@ func (c *adjointComputer) checkpointInterval() int {
 	return int(math.Ceil(math.Sqrt(float64(n))))
 }
 
-// forwardPass runs the rollout step by step from y₀ = ŷ₀. It returns the
-// states it keeps (ys[i] for i a multiple of every, nil elsewhere; every = 0
-// keeps none), y_N, the batch size, the loss and the largest residual. ys[0]
-// is src's ŷ₀, which the caller releases.
-func (c *adjointComputer) forwardPass(src source, every int) (ys []*tensors.Tensor, yN *tensors.Tensor, b int, loss, res float64, err error) {
+// forwardPass runs the first steps (≤ N) steps of the rollout from y₀ = ŷ₀.
+// It returns the states it keeps (ys[i] for 0 < i < steps a multiple of
+// every, nil elsewhere; every = 0 keeps none), y_steps, the batch size, the
+// sum of the squared errors Σ‖y_i − ŷ_i‖² and the largest residual. ys[0] is
+// src's ŷ₀, which the caller releases (y_steps is ys[0] when steps = 0).
+func (c *adjointComputer) forwardPass(src source, every, steps int) (ys []*tensors.Tensor, yEnd *tensors.Tensor, b int, sse, res float64, err error) {
 	n := c.p.N()
 	ys = make([]*tensors.Tensor, n+1)
 	if ys[0], err = src.state(0); err != nil {
@@ -427,8 +513,7 @@ func (c *adjointComputer) forwardPass(src source, every int) (ys []*tensors.Tens
 	}
 	b = ys[0].Shape().Dim(0)
 	y := ys[0]
-	sse := 0.0
-	for i := range n {
+	for i := range steps {
 		target, err := src.state(i + 1)
 		if err != nil {
 			return nil, nil, 0, 0, 0, err
@@ -446,11 +531,11 @@ func (c *adjointComputer) forwardPass(src source, every int) (ys []*tensors.Tens
 		sse += scalar(out[2])
 		out[1].FinalizeAll()
 		out[2].FinalizeAll()
-		if every > 0 && (i+1)%every == 0 && i+1 < n {
+		if every > 0 && (i+1)%every == 0 && i+1 < steps {
 			ys[i+1] = y
 		}
 	}
-	return ys, y, b, sse / float64(n*b), res, nil
+	return ys, y, b, sse, res, nil
 }
 
 func (c *adjointComputer) Loss(obs *tensors.Tensor) (Result, error) {
@@ -466,13 +551,14 @@ func (c *adjointComputer) Loss(obs *tensors.Tensor) (Result, error) {
 func (c *adjointComputer) LossStepwise(obs Observed) (Result, error) { return c.loss(stepSource{obs}) }
 
 func (c *adjointComputer) loss(src source) (Result, error) {
-	ys, yN, _, loss, res, err := c.forwardPass(src, 0)
+	n := c.p.N()
+	ys, yN, b, sse, res, err := c.forwardPass(src, 0, n)
 	if err != nil {
 		return Result{}, err
 	}
 	yN.FinalizeAll()
 	src.done(ys[0])
-	return Result{Loss: loss, Residual: res}, nil
+	return Result{Loss: sse / float64(n*b), Residual: res}, nil
 }
 
 func (c *adjointComputer) Gradients(obs *tensors.Tensor) (Result, error) {
@@ -495,7 +581,14 @@ func (c *adjointComputer) gradients(src source) (Result, error) {
 	if c.a.Recompute {
 		every = 0
 	}
-	ys, yN, b, loss, res, err := c.forwardPass(src, every)
+	// With the fused last step, the forward pass stops at y_{N−1}: the
+	// backward executor of the last step computes y_N itself.
+	fused := c.backwardLast != nil
+	steps := n
+	if fused {
+		steps = n - 1
+	}
+	ys, yN, b, sse, res, err := c.forwardPass(src, every, steps)
 	if err != nil {
 		return Result{}, err
 	}
@@ -551,6 +644,27 @@ func (c *adjointComputer) gradients(src source) (Result, error) {
 	}
 	// y1 is the current step's output state; each state is released once used.
 	y1 := yN
+	if fused { // the last step, y_{N−1} → y_N, in one executor: λ̃_N = 0
+		target, err := src.state(n)
+		if err != nil {
+			return Result{}, err
+		}
+		out, err := c.backwardLast.Call(append([]*tensors.Tensor{yN, target}, acc...))
+		src.done(target)
+		if err != nil {
+			return Result{}, err
+		}
+		lam.FinalizeAll()
+		for _, t := range acc {
+			t.FinalizeAll()
+		}
+		k := len(out)
+		res = math.Max(res, scalar(out[k-2]))
+		sse += scalar(out[k-1])
+		out[k-2].FinalizeAll()
+		out[k-1].FinalizeAll()
+		lam, acc = out[0], out[1:k-2]
+	}
 	if every == 0 { // Recompute: recover y_i from y_{i+1}; y₀ = ŷ₀ is known
 		for i := n - 1; i >= 0; i-- {
 			var known *tensors.Tensor
@@ -568,8 +682,9 @@ func (c *adjointComputer) gradients(src source) (Result, error) {
 		// Segments [s, e) of every steps from the checkpoints y_s: the states
 		// inside are recomputed forward (the same forward map, so the same
 		// values), then swept backwards.
-		for s := ((n - 1) / every) * every; s >= 0; s -= every {
-			e := min(s+every, n)
+		// With the fused last step, steps = N−1 remain.
+		for s := ((steps - 1) / every) * every; steps > 0 && s >= 0; s -= every {
+			e := min(s+every, steps)
 			seg := make([]*tensors.Tensor, e-s)
 			seg[0] = ys[s]
 			for j := s + 1; j < e; j++ {
@@ -598,7 +713,7 @@ func (c *adjointComputer) gradients(src source) (Result, error) {
 	// y1 is now y₀ = ŷ₀, the source's.
 	lam.FinalizeAll()
 	src.done(y0)
-	return Result{Loss: loss, Residual: res, Gradients: acc}, nil
+	return Result{Loss: sse / float64(n*b), Residual: res, Gradients: acc}, nil
 }
 
 func (c *adjointComputer) Train(obs *tensors.Tensor) (Result, error) {

@@ -2,6 +2,7 @@ package gradient
 
 import (
 	"fmt"
+	"runtime"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -37,6 +38,43 @@ type Problem struct {
 	// losses (e.g. HNN's derivative matching); nil means RolloutLoss. Only
 	// Backprop differentiates a custom objective.
 	Objective Objective
+	// Shards is the number of equal parts the batch is cut into for the
+	// rollout loss; each part is integrated as an independent branch of the
+	// graph, so that a backend that runs independent ops concurrently (the
+	// pure-Go one) keeps several cores busy. The result is the same up to
+	// round-off. 0 means automatic: 2 on the pure-Go backend when
+	// GOMAXPROCS ≥ 2 and the batch is even and ≥ 64, else 1 (measured on 2
+	// cores, B = 512, N = 6: 2 shards cut the backprop step by about 25 %,
+	// 4 are slower than 2). A batch that Shards does not divide is not cut.
+	Shards int
+}
+
+// shards returns the number of batch shards for a batch of b on g's backend.
+func (p Problem) shards(g *Graph, b int) int {
+	n := p.Shards
+	if n == 0 {
+		n = 1
+		if g.Backend().String() == "go" && runtime.GOMAXPROCS(0) >= 2 && b >= 64 {
+			n = 2
+		}
+	}
+	if n < 1 || b%n != 0 {
+		return 1
+	}
+	return n
+}
+
+// shard returns x [B, ...] cut into n equal parts along the batch axis.
+func shard(x *Node, n int) []*Node {
+	if n == 1 {
+		return []*Node{x}
+	}
+	b := x.Shape().Dim(0) / n
+	parts := make([]*Node, n)
+	for i := range parts {
+		parts[i] = Slice(x, AxisRange(i*b, (i+1)*b))
+	}
+	return parts
 }
 
 // Objective builds a scalar loss (and a diagnostic residual, a scalar that
@@ -55,7 +93,16 @@ func (p Problem) Evaluate(scope *model.Scope, obs *Node) (loss, residual *Node) 
 	if p.Objective != nil {
 		return p.Objective(p, scope, obs)
 	}
-	return RolloutLoss(p, scope, obs)
+	parts := shard(obs, p.shards(obs.Graph(), obs.Shape().Dim(0)))
+	for i, part := range parts { // equal parts: the mean of the parts' means
+		l, r := RolloutLoss(p, scope, part)
+		if i == 0 {
+			loss, residual = l, r
+		} else {
+			loss, residual = Add(loss, l), Max(residual, r)
+		}
+	}
+	return DivScalar(loss, float64(len(parts))), residual
 }
 
 // DefaultRollout is the default number of integration steps per window.
@@ -86,6 +133,8 @@ func (p Problem) Check() error {
 		return fmt.Errorf("gradient: step h must be positive, got %g", p.Step)
 	case p.Rollout < 0:
 		return fmt.Errorf("gradient: rollout must be ≥ 1, got %d", p.Rollout)
+	case p.Shards < 0:
+		return fmt.Errorf("gradient: shards must be ≥ 0 (0: automatic), got %d", p.Shards)
 	}
 	return nil
 }
