@@ -44,9 +44,10 @@ func TestFLOPs(t *testing.T) {
 	}{
 		{gradient.Backprop{}, 3 * phi},
 		{gradient.Auto{}, 3 * phi},
-		{gradient.DiscreteAdjoint{}, 4 * phi},
+		{gradient.DiscreteAdjoint{}, 4*phi - phi/6}, // the last step's forward solve is fused into its backward
 		{gradient.DiscreteAdjoint{Recompute: true}, 5 * phi},
-		{gradient.DiscreteAdjoint{MaxStoredStates: 4}, 4*phi + 4.0*5*512*4544}, // K = 3: 2 segments, 4 states solved again
+		{gradient.DiscreteAdjoint{Variant: gradient.Converged, AdjointIterations: 2}, phi + 6.0*512*4544*(1+2*3)},
+		{gradient.DiscreteAdjoint{MaxStoredStates: 4}, 4*phi - phi/6 + 3.0*5*512*4544}, // K = 3: 5 forward steps in 2 segments, 3 states solved again
 	} {
 		if got := bench.StepFLOPs(p, w, c.m, 512); math.Abs(got-(c.want+adam)) > 1e-6*got {
 			t.Errorf("StepFLOPs(%s) = %g, want %g", c.m, got, c.want+adam)

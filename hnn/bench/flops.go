@@ -94,7 +94,15 @@ func StepFLOPs(p gradient.Problem, widths []int, method gradient.Method, b int) 
 			}
 			total = phi + float64(n*b)*f*float64(1+2*(iters+1))
 		} else {
+			// The forward pass, then each step again with its gradient; the
+			// last step's forward solve is fused into its backward executor
+			// (without Recompute), so the forward pass runs N−1 steps.
 			total = 4 * phi
+		}
+		steps := n // steps of the forward pass
+		if m.Variant == gradient.Unrolled && !m.Recompute {
+			steps = n - 1
+			total -= phi / float64(n)
 		}
 		if m.Recompute {
 			total += phi
@@ -104,7 +112,7 @@ func StepFLOPs(p gradient.Problem, widths []int, method gradient.Method, b int) 
 			}
 			if n+1 > maxStored { // checkpoints every K = ⌈√N⌉ steps: the other states are solved again
 				k := int(math.Ceil(math.Sqrt(float64(n))))
-				total += float64((n-(n+k-1)/k)*e*b) * f
+				total += float64((steps-(steps+k-1)/k)*e*b) * f
 			}
 		}
 	default:

@@ -28,6 +28,10 @@ type StepConfig struct {
 	Steps int
 	// Seed initialises the weights and the windows.
 	Seed uint64
+	// Shards is gradient.Problem.Shards: the batch shards integrated as
+	// independent graph branches; 0 means automatic (2 on the pure-Go backend
+	// with 2 or more cores), 1 no cutting.
+	Shards int
 }
 
 func (c StepConfig) withDefaults() StepConfig {
@@ -57,6 +61,7 @@ type StepResult struct {
 	Iterations int    `json:"iterations"`
 	Integrator string `json:"integrator"`
 	Widths     []int  `json:"widths"`
+	Shards     int    `json:"shards"`
 	Steps      int    `json:"steps"`
 	// MedianMs is the median wall time of one step (loss, gradient, Adam
 	// update) after the warm-up, in milliseconds; MinMs the fastest.
@@ -121,6 +126,7 @@ func Steps(cfg StepConfig, gradients []string) ([]StepResult, error) {
 			obs = RandomWindows(s.sys, s.dtype, cfg.Seed+1, cfg.Batch, s.problem.N())
 		}
 		t0 := time.Now()
+		s.problem.Shards = cfg.Shards
 		comp, err := method.Compile(backend, s.model.Store, s.problem, s.adamUpdate(1e-3))
 		if err != nil {
 			return nil, err
@@ -131,7 +137,7 @@ func Steps(cfg StepConfig, gradients []string) ([]StepResult, error) {
 		r := StepResult{
 			Gradient: g, System: s.spec.System, DType: s.spec.DType, Batch: cfg.Batch,
 			Rollout: s.problem.N(), Iterations: s.spec.Iterations, Integrator: s.spec.Integrator,
-			Widths: s.spec.Widths, Steps: cfg.Steps, CompileMs: ms(time.Since(t0)),
+			Widths: s.spec.Widths, Shards: cfg.Shards, Steps: cfg.Steps, CompileMs: ms(time.Since(t0)),
 			FLOPs: StepFLOPs(s.problem, s.spec.Widths, method, cfg.Batch),
 		}
 		runs = append(runs, &run{comp: comp, r: r})

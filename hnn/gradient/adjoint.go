@@ -131,6 +131,14 @@ const DefaultAdjointIterations = 20
 // Train, an update executor whose graph takes the gradients as inputs.
 // Gradients are in TrainableVariables order (Backprop's order); every
 // trainable variable of the Hamiltonian's scope must be used by the model.
+//
+// Two savings keep the sweep's cost near Backprop's (measured 1.2× at
+// N = 6, B = 512 on 2 cores, against 1.33× without them): the Unrolled
+// variant's last step is one executor that solves y_{N−1} → y_N, seeds
+// λ_N from it and differentiates it, so the forward pass stops at y_{N−1};
+// and every executor cuts the batch into Problem.Shards independent
+// branches, which the pure-Go backend runs on separate cores (a one-step
+// graph has little parallelism of its own).
 type DiscreteAdjoint struct {
 	// Variant selects the differentiated map; the zero value is Unrolled,
 	// which equals Backprop.

@@ -104,6 +104,7 @@ func runBenchStep(args []string, stdout, stderr io.Writer) error {
 	torch := fs.String("torch", "", "also run this PyTorch reference script (torch_step.py) with the same settings and print the ratio to backprop's time")
 	python := fs.String("python", "/usr/bin/python3", "with --torch: the Python interpreter (Debian's python3-torch)")
 	threads := fs.Int("torch-threads", 2, "with --torch: PyTorch threads")
+	shards := fs.Int("shards", 0, "batch shards integrated as independent graph branches (0: automatic, 2 on the Go backend with ≥ 2 cores; 1: none)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -122,8 +123,10 @@ func runBenchStep(args []string, stdout, stderr io.Writer) error {
 		return usagef("--steps must be ≥ 1 and --warmup ≥ 0")
 	case *torch != "" && *threads < 1:
 		return usagef("--torch-threads: must be ≥ 1")
+	case *shards < 0:
+		return usagef("--shards: must be ≥ 0, got %d", *shards)
 	}
-	cfg := bench.StepConfig{Spec: spec, Batch: *batch, Steps: *steps, Warmup: *warmup, Seed: *seed}
+	cfg := bench.StepConfig{Spec: spec, Batch: *batch, Steps: *steps, Warmup: *warmup, Seed: *seed, Shards: *shards}
 	if *warmup == 0 {
 		cfg.Warmup = -1 // none; StepConfig's zero means 3
 	}
