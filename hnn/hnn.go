@@ -401,6 +401,11 @@ type TrainConfig struct {
 	Trainer train.Config
 	// Seed initialises the weights and seeds data generation and order.
 	Seed uint64
+	// Shards is gradient.Problem.Shards: the batch shards integrated as
+	// independent graph branches, so that one training keeps several cores
+	// busy; 0 means automatic (2 on the pure-Go backend with ≥ 2 cores), 1
+	// none (the better choice when several trainings share the cores).
+	Shards int
 	// Resume continues the run whose checkpoint is in Trainer.OutDir, with
 	// the spec, seed, data and trainer settings recorded there (Trainer.Epochs,
 	// when set, may extend the run).
@@ -435,6 +440,7 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 		return nil, nil, err
 	}
 	_, _, problem, dt, _ := spec.Build()
+	problem.Shards = cfg.Shards
 	trainSet, valSet := cfg.Train, cfg.Val
 	if trainSet == nil {
 		progressf(cfg.Trainer.Progress, "generating %s data …\n", spec.System)

@@ -231,14 +231,16 @@ func TestFiguresWellFormed(t *testing.T) {
 		t.Fatal(err)
 	}
 	figs := map[string]func() (*Figure, error){
-		"loss":     func() (*Figure, error) { return LossFigure(hist), nil },
-		"loss1":    func() (*Figure, error) { return LossFigure(hist[:1]), nil },
-		"data":     func() (*Figure, error) { return DataFigure(s, trainSet, 20), nil },
-		"heat":     func() (*Figure, error) { return ErrorHeatmaps(s, []*Learned{l}, s.Box(), 0, 1, 20) },
-		"phase":    func() (*Figure, error) { return PhasePortraits(s, []*Learned{l}, Starts(s.Box(), 3), 0.01, 50, 0, 1) },
-		"energy":   func() (*Figure, error) { return EnergyFigure(s, []*Learned{l}, Starts(s.Box(), 3), 0.01, 50) },
-		"poincare": func() (*Figure, error) { return PoincareFigure(s, []*Learned{l}, Starts(s.Box(), 2), 0.01, 700, 1, 0, 1) },
-		"compare":  func() (*Figure, error) { return ComparisonFigure([]string{"a", "b"}, [][]eval.Result{res, res}), nil },
+		"loss":   func() (*Figure, error) { return LossFigure(hist), nil },
+		"loss1":  func() (*Figure, error) { return LossFigure(hist[:1]), nil },
+		"data":   func() (*Figure, error) { return DataFigure(s, trainSet, 20), nil },
+		"heat":   func() (*Figure, error) { return ErrorHeatmaps(s, []*Learned{l}, s.Box(), 0, 1, 20) },
+		"phase":  func() (*Figure, error) { return PhasePortraits(s, []*Learned{l}, Starts(s.Box(), 3), 0.01, 50, 0, 1) },
+		"energy": func() (*Figure, error) { return EnergyFigure(s, []*Learned{l}, Starts(s.Box(), 3), 0.01, 50) },
+		"poincare": func() (*Figure, error) {
+			return PoincareFigure(s, []*Learned{l}, Starts(s.Box(), 2), 0.01, 700, 1, 0, 1)
+		},
+		"compare": func() (*Figure, error) { return ComparisonFigure([]string{"a", "b"}, [][]eval.Result{res, res}), nil },
 	}
 	for name, mk := range figs {
 		f, err := mk()

@@ -55,10 +55,10 @@ type series struct {
 }
 
 type heat struct {
-	z                      [][]float64 // z[row][col], row 0 at YMin
-	x0, x1, y0, y1         float64
-	lo, hi                 float64
-	label                  string
+	z              [][]float64 // z[row][col], row 0 at YMin
+	x0, x1, y0, y1 float64
+	lo, hi         float64
+	label          string
 }
 
 // Palette holds the line colours, used in order.

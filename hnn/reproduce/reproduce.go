@@ -248,6 +248,10 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	}
 	seeds := cmp.Or(cfg.Seeds, proto.Seeds, 1)
 	workers := cmp.Or(cfg.Workers, runtime.GOMAXPROCS(0))
+	shards := 0 // one training at a time: let it use the cores (gradient.Problem.Shards)
+	if workers > 1 {
+		shards = 1 // the workers already keep the cores busy
+	}
 	for _, s := range systems {
 		if _, err := system.Lookup(s, system.Options{}); err != nil {
 			return nil, fmt.Errorf("reproduce: %w", err)
@@ -292,7 +296,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	done := 0
 	err := forEach(ctx, workers, len(jobs), func(i int) error {
 		j := jobs[i]
-		r, m, err := trainOne(ctx, proto, ds, j.system, j.model, j.seed, cfg.OutDir)
+		r, m, err := trainOne(ctx, proto, ds, j.system, j.model, j.seed, cfg.OutDir, shards)
 		if err != nil {
 			return fmt.Errorf("reproduce: %s/%s seed %d: %w", j.system, j.model.Name, j.seed, err)
 		}
@@ -489,7 +493,8 @@ func (d *dataSets) get(sys string, seed uint64) (*data.Trajectories, *data.Traje
 	return e.train, e.val, e.err
 }
 
-func trainOne(ctx context.Context, p *Protocol, ds *dataSets, sys string, m baseline.Model, seed uint64, outDir string) (RunResult, *hnn.Model, error) {
+// trainOne trains model m on system sys with seed; shards is hnn.TrainConfig.Shards.
+func trainOne(ctx context.Context, p *Protocol, ds *dataSets, sys string, m baseline.Model, seed uint64, outDir string, shards int) (RunResult, *hnn.Model, error) {
 	trainSet, valSet, err := ds.get(sys, seed)
 	if err != nil {
 		return RunResult{}, nil, err
@@ -502,7 +507,7 @@ func trainOne(ctx context.Context, p *Protocol, ds *dataSets, sys string, m base
 		return RunResult{}, nil, err
 	}
 	t0 := time.Now()
-	model, hist, err := hnn.Train(ctx, hnn.TrainConfig{Spec: spec, Train: trainSet, Val: valSet, Data: p.Data, Seed: seed,
+	model, hist, err := hnn.Train(ctx, hnn.TrainConfig{Spec: spec, Train: trainSet, Val: valSet, Data: p.Data, Seed: seed, Shards: shards,
 		Trainer: train.Config{Epochs: rec.Epochs, BatchSize: rec.BatchSize, LearningRate: rec.LearningRate, Plateau: rec.Plateau, OutDir: dir}})
 	if err != nil {
 		return RunResult{}, nil, err

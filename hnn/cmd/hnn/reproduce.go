@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -27,7 +28,8 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("reproduce", stderr)
 	systems := fs.String("systems", strings.Join(reproduce.DefaultSystems, ","), "comma-separated systems: "+strings.Join(system.Names(), ", "))
 	models := fs.String("models", strings.Join(baseline.Names(), ","), "comma-separated models: "+strings.Join(baseline.Names(), ", "))
-	seeds := fs.Int("seeds", 0, "number of seeds (0: the protocol's, 3 by default, 1 with --quick)")
+	seeds := fs.Int("seeds", 0, "number of seeds (0: the protocol's, 2 by default, 1 with --quick)")
+	dt := fs.Float64("dt", 0, "observation and integration step h of every model (0: the protocol's, the paper's 0.01)")
 	quick := fs.Bool("quick", false, "a small smoke run of the whole pipeline (≈ 3 min; not Table I's numbers)")
 	workers := fs.Int("workers", 0, "trainings run at once (0: one per CPU core)")
 	out := fs.String("out", "", "output directory (table.md, results.json, figures/, runs/)")
@@ -41,6 +43,9 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if *seeds < 0 || *workers < 0 {
 		return usagef("--seeds and --workers must be ≥ 0")
 	}
+	if *dt < 0 || *dt > 1 || math.IsNaN(*dt) {
+		return usagef("--dt: must be in (0, 1], got %g", *dt)
+	}
 	if *redraw {
 		if _, err := os.Stat(filepath.Join(*out, "results.json")); err != nil {
 			return usagef("--redraw: %v", err)
@@ -53,6 +58,14 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	cfg := reproduce.Config{Seeds: *seeds, Quick: *quick, OutDir: *out, Workers: *workers, Progress: stderr}
+	if *dt > 0 {
+		p := reproduce.DefaultProtocol()
+		if *quick {
+			p = reproduce.QuickProtocol()
+		}
+		p = p.WithDt(*dt)
+		cfg.Protocol = &p
+	}
 	var err error
 	if cfg.Systems, err = list(*systems, system.Names()); err != nil {
 		return usagef("--systems: %v", err)
