@@ -131,3 +131,15 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestWithDt(t *testing.T) {
+	p := reproduce.DefaultProtocol()
+	p.Specs = map[string]hnn.Spec{"double-well": {Activation: "tanh"}}
+	q := p.WithDt(0.1)
+	if q.Spec.Dt != 0.1 || q.Specs["double-well"].Dt != 0.1 || q.Specs["double-well"].Activation != "tanh" || q.Name != "default, h = 0.1" {
+		t.Errorf("WithDt(0.1): spec dt %g, specs %+v, name %q", q.Spec.Dt, q.Specs, q.Name)
+	}
+	if p.Spec.Dt != 0 || p.Specs["double-well"].Dt != 0 {
+		t.Errorf("WithDt changed its receiver: %+v", p)
+	}
+}

@@ -15,6 +15,8 @@ func TestReproduceUsageErrors(t *testing.T) {
 		{[]string{"reproduce", "--models", "this-work,lstm", "--out", t.TempDir()}, `unknown name "lstm"`},
 		{[]string{"reproduce", "--systems", ",", "--out", t.TempDir()}, "empty list"},
 		{[]string{"reproduce", "--seeds", "-1", "--out", t.TempDir()}, "--seeds"},
+		{[]string{"reproduce", "--dt", "-0.1", "--out", t.TempDir()}, "--dt: must be in (0, 1]"},
+		{[]string{"reproduce", "--dt", "2", "--out", t.TempDir()}, "--dt: must be in (0, 1]"},
 		{[]string{"reproduce", "--bogus"}, "flag provided but not defined"},
 		{[]string{"reproduce", "--redraw", "--out", t.TempDir()}, "--redraw"},
 	}
