@@ -223,6 +223,9 @@ type Model struct {
 	once    sync.Once
 	energy  *model.Exec
 	err     error
+
+	flowOnce sync.Once
+	flow     *Flow
 }
 
 // NewModel returns a model for spec with freshly initialised weights (seed).
@@ -264,30 +267,40 @@ func (m *Model) Energy(points [][]float64) ([]float64, error) {
 			}
 			flat = append(flat, p...)
 		}
-		var in *tensors.Tensor
-		if m.dtype == dtypes.Float32 {
-			f := make([]float32, len(flat))
-			for i, v := range flat {
-				f[i] = float32(v)
-			}
-			in = tensors.FromFlatDataAndDimensions(f, hi-lo, d2)
-		} else {
-			in = tensors.FromFlatDataAndDimensions(flat, hi-lo, d2)
-		}
+		in := toTensor(m.dtype, flat, hi-lo, d2)
 		t, err := m.energy.Call1(in)
+		in.FinalizeAll()
 		if err != nil {
 			return nil, err
 		}
-		switch v := t.Value().(type) {
-		case []float64:
-			out = append(out, v...)
-		case []float32:
-			for _, x := range v {
-				out = append(out, float64(x))
-			}
-		}
+		out = append(out, fromTensor(t)...)
+		t.FinalizeAll()
 	}
 	return out, nil
+}
+
+// AsFloat64 returns m itself if it computes in float64, else a float64 copy
+// of it (the same spec and weights, converted), e.g. so that long rollouts
+// and the energies along them are not limited by float32 round-off.
+func (m *Model) AsFloat64() (*Model, error) {
+	if m.Spec.WithDefaults().DType == "float64" {
+		return m, nil
+	}
+	spec := m.Spec
+	spec.DType = "float64"
+	m64, err := NewModel(spec, 0)
+	if err != nil {
+		return nil, err
+	}
+	for v := range gradient.HamiltonianScope(m.Store).IterVariables() {
+		dst := m64.Store.GetVariable(v.Path())
+		if dst == nil {
+			return nil, fmt.Errorf("hnn: variable %s missing from the float64 copy", v.Path())
+		}
+		t := v.MustValue()
+		dst.MustSetValue(tensors.FromFlatDataAndDimensions(fromTensor(t), t.Shape().Dimensions...))
+	}
+	return m64, nil
 }
 
 // Evaluate scores the model against its true system on every evaluation

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,6 +19,23 @@ type TorchResult struct {
 	MinMs    float64 `json:"min_ms"`
 	// Output is the script's report line.
 	Output string `json:"output"`
+	// BLAS is the file Debian's libblas.so.3 resolves to (its alternatives
+	// system picks the implementation PyTorch's matmuls use): the reference
+	// BLAS when python3-torch was installed without its recommended
+	// libopenblas0, which makes PyTorch 2–3× slower here. Empty when unknown.
+	BLAS string `json:"blas,omitempty"`
+}
+
+// blasLibrary returns what libblas.so.3 resolves to on a Debian-style
+// multiarch system, or "".
+func blasLibrary() string {
+	links, _ := filepath.Glob("/usr/lib/*/libblas.so.3")
+	for _, l := range links {
+		if p, err := filepath.EvalSymlinks(l); err == nil {
+			return p
+		}
+	}
+	return ""
 }
 
 var torchLine = regexp.MustCompile(`median ([0-9.]+) ms/step \(min ([0-9.]+)\)`)
@@ -48,7 +66,7 @@ func Torch(ctx context.Context, python, script string, threads int, cfg StepConf
 	}
 	med, _ := strconv.ParseFloat(m[1], 64)
 	mn, _ := strconv.ParseFloat(m[2], 64)
-	return TorchResult{MedianMs: med, MinMs: mn, Output: string(bytes.TrimSpace(stdout.Bytes()))}, nil
+	return TorchResult{MedianMs: med, MinMs: mn, Output: string(bytes.TrimSpace(stdout.Bytes())), BLAS: blasLibrary()}, nil
 }
 
 // CheckTorch returns an error when cfg describes a training step that the

@@ -33,14 +33,8 @@ type Learned struct {
 
 	mu      sync.Mutex
 	energy  *model.Exec
-	steps   map[rolloutKey]*model.Exec
+	flow    *hnn.Flow
 	execErr error
-}
-
-type rolloutKey struct {
-	dt    float64
-	chunk int
-	iters int
 }
 
 // FromModel wraps a model of package hnn.
@@ -135,84 +129,19 @@ func (l *Learned) Energy(points [][]float64) ([]float64, error) {
 // follow the implicit map itself (and so conserve the learned H well).
 const RolloutIterations = 8
 
-// rolloutChunk is the number of steps unrolled in one compiled graph.
-const rolloutChunk = 20
-
 // Rollout integrates the learned Hamilton equations from each initial state
 // in y0 for steps steps of size dt with the implicit midpoint rule (RK2
-// predictor, RolloutIterations fixed-point sweeps) and returns the states:
-// out[i][k] is the state of trajectory i at time k·dt, k = 0…steps.
+// predictor, RolloutIterations fixed-point sweeps; hnn.Flow) and returns the
+// states: out[i][k] is the state of trajectory i at time k·dt, k = 0…steps.
 func (l *Learned) Rollout(y0 [][]float64, dt float64, steps int) ([][][]float64, error) {
-	d2 := 2 * l.Hamiltonian.Dim()
-	if steps < 0 {
-		return nil, fmt.Errorf("notebook: negative rollout length %d", steps)
-	}
-	flat, err := flatten(y0, d2)
-	if err != nil {
-		return nil, err
-	}
-	out := make([][][]float64, len(y0))
-	for i, y := range y0 {
-		out[i] = make([][]float64, 1, steps+1)
-		out[i][0] = append([]float64(nil), y...)
-	}
-	if len(y0) == 0 || steps == 0 {
-		return out, nil
-	}
-	exec, err := l.stepExec(dt, rolloutChunk, RolloutIterations)
-	if err != nil {
-		return nil, err
-	}
-	b := len(y0)
-	for done := 0; done < steps; done += rolloutChunk {
-		in := l.tensor(flat, b, d2)
-		t, err := exec.Call1(in)
-		in.FinalizeAll()
-		if err != nil {
-			return nil, err
-		}
-		states := flat64(t) // [B, chunk, 2d]
-		t.FinalizeAll()
-		take := min(rolloutChunk, steps-done)
-		for i := range b {
-			for k := range take {
-				off := (i*rolloutChunk + k) * d2
-				out[i] = append(out[i], append([]float64(nil), states[off:off+d2]...))
-			}
-			last := (i*rolloutChunk + rolloutChunk - 1) * d2
-			copy(flat[i*d2:(i+1)*d2], states[last:last+d2])
-		}
-	}
-	return out, nil
-}
-
-func (l *Learned) stepExec(dt float64, chunk, iters int) (*model.Exec, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	key := rolloutKey{dt, chunk, iters}
-	if e, ok := l.steps[key]; ok {
-		return e, nil
+	if l.flow == nil {
+		l.flow = hnn.NewFlow(l.Hamiltonian, l.Store, l.DType)
 	}
-	b, err := hnn.Backend()
-	if err != nil {
-		return nil, err
-	}
-	integ := integrator.ImplicitMidpoint{Iterations: iters}
-	e, err := model.NewExec(b, l.Store, func(root *model.Scope, y *Node) *Node {
-		root.SetTraining(y.Graph(), true)
-		scope := root.At(gradient.ScopeName)
-		f := func(y *Node) *Node { return ansatz.VectorField(l.Hamiltonian, scope, y) }
-		states, _ := integrator.Rollout(integ, f, y, nil, dt, chunk)
-		return states
-	})
-	if err != nil {
-		return nil, err
-	}
-	if l.steps == nil {
-		l.steps = map[rolloutKey]*model.Exec{}
-	}
-	l.steps[key] = e
-	return e, nil
+	f := l.flow
+	l.mu.Unlock()
+	out, _, err := f.Rollout(integrator.ImplicitMidpoint{Iterations: RolloutIterations}, y0, dt, steps)
+	return out, err
 }
 
 // TrueRollout integrates the true system s from each initial state for steps

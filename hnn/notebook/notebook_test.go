@@ -135,12 +135,8 @@ func TestRolloutIsStepByStep(t *testing.T) {
 	m, _, _ := trainTiny(t)
 	l := FromModel("tiny", m)
 	y0 := [][]float64{{0.5, 0}, {-1.2, 0.3}, {1.5, -1}}
-	steps := rolloutChunk*2 + 5
+	steps := hnn.FlowChunk*2 + 5
 	out, err := l.Rollout(y0, 0.01, steps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	one, err := l.stepExec(0.01, 1, RolloutIterations)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,11 +145,11 @@ func TestRolloutIsStepByStep(t *testing.T) {
 			t.Fatalf("trajectory %d has %d states, want %d", i, len(out[i]), steps+1)
 		}
 		for k := range steps {
-			r, err := one.Call1(l.tensor(append([]float64(nil), out[i][k]...), 1, 2))
+			r, err := l.Rollout([][]float64{out[i][k]}, 0.01, 1) // one step, its own executor
 			if err != nil {
 				t.Fatal(err)
 			}
-			next := flat64(r)
+			next := r[0][1]
 			for a := range next {
 				if d := math.Abs(next[a] - out[i][k+1][a]); d > 1e-12 {
 					t.Fatalf("trajectory %d step %d: rollout %v, one step %v", i, k+1, out[i][k+1], next)

@@ -113,7 +113,7 @@ func figures(p *Protocol, outDir, sys string, trainSet *data.Trajectories, model
 	}
 	// Rollouts and energies in float64 (the trained weights, converted), so
 	// that float32 round-off does not mask the integrators' behaviour.
-	m, err := asFloat64(models[main])
+	m, err := models[main].AsFloat64()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -122,7 +122,7 @@ func figures(p *Protocol, outDir, sys string, trainSet *data.Trajectories, model
 	// the learned H (implicit midpoint, converged), same initial states.
 	ics := phaseICs(dom.Box, ax, ay)
 	steps := int(math.Round(p.PhaseTime / m.Spec.Dt))
-	learned, _, err := rollout(m, integrator.ImplicitMidpoint{Iterations: rolloutIterations}, ics, m.Spec.Dt, steps)
+	learned, _, err := m.Flow().Rollout(integrator.ImplicitMidpoint{Iterations: rolloutIterations}, ics, m.Spec.Dt, steps)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -183,7 +183,7 @@ func figures(p *Protocol, outDir, sys string, trainSet *data.Trajectories, model
 	var rolls []RolloutResult
 	lines = nil
 	for i, integ := range []integrator.Integrator{integrator.ImplicitMidpoint{Iterations: rolloutIterations}, integrator.RK4{}} {
-		traj, res, err := rollout(m, integ, [][]float64{y0}, p.LongDt, p.LongSteps)
+		traj, res, err := m.Flow().Rollout(integ, [][]float64{y0}, p.LongDt, p.LongSteps)
 		if err != nil {
 			return nil, nil, err
 		}

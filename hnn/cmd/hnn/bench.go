@@ -186,6 +186,9 @@ func runBenchStep(args []string, stdout, stderr io.Writer) error {
 	}
 	if tr != nil {
 		fmt.Fprintf(stdout, "%s\n", tr.Output)
+		if tr.BLAS != "" {
+			fmt.Fprintf(stdout, "PyTorch's BLAS (libblas.so.3): %s\n", tr.BLAS)
+		}
 		for _, r := range rs {
 			if r.Gradient == "backprop" {
 				fmt.Fprintf(stdout, "Go/PyTorch median ratio (backprop): %.2f\n", r.MedianMs/tr.MedianMs)
