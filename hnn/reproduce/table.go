@@ -310,7 +310,7 @@ func readingNotes(r *Results) string {
 		}
 	}
 	if len(lost) > 0 {
-		w("- On the non-separable system(s) this work is **not** better than every baseline: %s. This protocol (h = 0.01, σ = 0.01) does not probe where an implicit symplectic method should differ from explicit or derivative-matching ones (coarser observation steps, longer rollouts).\n", strings.Join(lost, "; "))
+		w("- On the non-separable system(s) this work is **not** better than every baseline: %s. In a harness where every model gets the same data, windows, network, optimizer and budget, the two second-order trajectory-trained models (this work, NSSNN) fit the same data through maps that differ far less than the noise, and land on the same H; the paper's margin over NSSNN is not reproduced. `hnn reproduce --dt` repeats the comparison at a coarser observation step (README, Reproduce Table I, for what h = 0.1 gives).\n", strings.Join(lost, "; "))
 	} else {
 		w("- On the non-separable system(s) this work is better than every baseline on every test set.\n")
 	}
