@@ -240,21 +240,8 @@ func (a DiscreteAdjoint) Compile(backend compute.Backend, store *model.Store, p 
 	}
 	c.forward, err = model.NewExec(backend, store, func(root *model.Scope, y, target *Node) (*Node, *Node, *Node) {
 		root.SetTraining(y.Graph(), true) // read variables as parameters, not frozen constants
-		n := p.shards(y.Graph(), y.Shape().Dim(0))
-		ys, targets := shard(y, n), shard(target, n)
-		var y1s []*Node
-		var res, sse *Node
-		for i := range ys { // independent branches, one per batch shard
-			y1, r := p.Integ().Step(p.VectorField(root.At(ScopeName)), ys[i], targets[i], p.Step)
-			e := ReduceAllSum(Square(Sub(y1, targets[i])))
-			y1s = append(y1s, y1)
-			if i == 0 {
-				res, sse = r, e
-			} else {
-				res, sse = Max(res, r), Add(sse, e)
-			}
-		}
-		return concat(y1s), res, sse
+		y1, res := p.step(root.At(ScopeName), y, target, p.Step)
+		return y1, res, ReduceAllSum(Square(Sub(y1, target)))
 	})
 	if err != nil {
 		return nil, err
@@ -282,13 +269,7 @@ func (a DiscreteAdjoint) Compile(backend compute.Backend, store *model.Store, p 
 		c.backwardRecompute, err = model.NewExec(backend, store, func(root *model.Scope, in []*Node) []*Node {
 			root.SetTraining(in[0].Graph(), true)
 			y1, target, prevObs := in[0], in[1], in[2]
-			n := p.shards(y1.Graph(), y1.Shape().Dim(0))
-			var y0s []*Node
-			for i, part := range shard(y1, n) {
-				y0, _ := p.Integ().Step(p.VectorField(root.At(ScopeName)), part, shard(prevObs, n)[i], -p.Step)
-				y0s = append(y0s, y0)
-			}
-			y0 := concat(y0s) // a recovered input: backwardSharded stops gradients at it
+			y0, _ := p.step(root.At(ScopeName), y1, prevObs, -p.Step) // a recovered input: backwardSharded stops gradients at it
 			return append([]*Node{y0}, a.backwardSharded(root, p, y0, y1, target, in[3], in[4:])...)
 		})
 		if err != nil {
@@ -361,14 +342,6 @@ func (a DiscreteAdjoint) backwardSharded(root *model.Scope, p Problem, y0, y1, t
 		out = append(out, res, sse)
 	}
 	return out
-}
-
-// concat concatenates batch shards.
-func concat(parts []*Node) *Node {
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return Concatenate(parts, 0)
 }
 
 // backwardStep builds one step of the backward sweep on one batch shard (of
@@ -508,7 +481,7 @@ func (c *adjointComputer) checkpointInterval() int {
 	return int(math.Ceil(math.Sqrt(float64(n))))
 }
 
-// forwardPass runs the first steps (≤ N) steps of the rollout from y₀ = ŷ₀.
+// forwardPass runs the first `steps` (≤ N) steps of the rollout from y₀ = ŷ₀.
 // It returns the states it keeps (ys[i] for 0 < i < steps a multiple of
 // every, nil elsewhere; every = 0 keeps none), y_steps, the batch size, the
 // sum of the squared errors Σ‖y_i − ŷ_i‖² and the largest residual. ys[0] is

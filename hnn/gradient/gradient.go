@@ -64,6 +64,36 @@ func (p Problem) shards(g *Graph, b int) int {
 	return n
 }
 
+// step integrates one step of size h of the whole batch y [B, 2d] (guess: the
+// integrator's initial guesses, or nil), each batch shard an independent
+// branch of the graph; the residual is the largest of the shards'.
+func (p Problem) step(scope *model.Scope, y, guess *Node, h float64) (y1, residual *Node) {
+	n := p.shards(y.Graph(), y.Shape().Dim(0))
+	ys, guesses := shard(y, n), make([]*Node, n)
+	if guess != nil {
+		guesses = shard(guess, n)
+	}
+	y1s := make([]*Node, n)
+	for i := range ys {
+		var r *Node
+		y1s[i], r = p.Integ().Step(p.VectorField(scope), ys[i], guesses[i], h)
+		if i == 0 {
+			residual = r
+		} else {
+			residual = Max(residual, r)
+		}
+	}
+	return concat(y1s), residual
+}
+
+// concat concatenates batch shards.
+func concat(parts []*Node) *Node {
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return Concatenate(parts, 0)
+}
+
 // shard returns x [B, ...] cut into n equal parts along the batch axis.
 func shard(x *Node, n int) []*Node {
 	if n == 1 {
