@@ -83,7 +83,8 @@ type Spec struct {
 	// Omega is the binding constant ω of Integrator "tao"; 0 means 20.
 	Omega float64 `json:"omega,omitempty"`
 	// Objective is "rollout" (the default, loss (26) through Integrator),
-	// "hnn" or "shnn" (package baseline; no integrator).
+	// "hnn" or "shnn" (package baseline; no integrator) or "nssnn" (Tao's
+	// augmented rollout with the doubled state carried; Integrator "tao").
 	Objective string `json:"objective,omitempty"`
 }
 
@@ -196,6 +197,9 @@ func (s Spec) Build() (system.System, ansatz.Hamiltonian, gradient.Problem, dtyp
 	obj, err := baseline.ObjectiveByName(s.Objective)
 	if err != nil {
 		return nil, zero, gradient.Problem{}, 0, err
+	}
+	if s.Objective == baseline.NSSNNObjective && s.Integrator != "tao" {
+		return nil, zero, gradient.Problem{}, 0, fmt.Errorf("objective %q needs integrator \"tao\", got %q", s.Objective, s.Integrator)
 	}
 	var h ansatz.Hamiltonian
 	switch s.Ansatz {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn/ansatz"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
+	"github.com/hnnlab/hnnlab/hnn/integrator"
 )
 
 // HNN is the objective of Hamiltonian Neural Networks (Greydanus, Dzamba &
@@ -58,6 +59,28 @@ func SHNN(p gradient.Problem, scope *model.Scope, obs *Node) (loss, residual *No
 	return ReduceAllMean(ReduceSum(Square(Sub(f, target)), 2)), zero(obs)
 }
 
+// NSSNN is the objective of non-separable symplectic neural networks
+// (Xiong et al., ICLR 2021) as published: the window is integrated with
+// Tao's augmented map, the doubled state (q, p, x, y) carried over all N
+// steps from the diagonal (x, y) = (q, p) = ŷ₀ (integrator.Tao.CarriedRollout,
+// never reset or projected), and both copies are compared with the
+// observations:
+//
+//	L = (1/(2·N·B)) Σ_i Σ_b (‖(q_i, p_i) − ŷ_i‖² + ‖(x_i, y_i) − ŷ_i‖²).
+//
+// Problem.Integrator must be an integrator.Tao (its ω); the residual is 0.
+func NSSNN(p gradient.Problem, scope *model.Scope, obs *Node) (loss, residual *Node) {
+	tao, ok := p.Integrator.(integrator.Tao)
+	if !ok {
+		panic(fmt.Sprintf("baseline: the NSSNN objective needs the tao integrator, got %v", p.Integ()))
+	}
+	n := obs.Shape().Dim(1) - 1
+	y0 := Squeeze(Slice(obs, AxisRange(), AxisElem(0), AxisRange()), 1)
+	field := func(y *Node) *Node { return ansatz.VectorField(p.Model, scope, y) }
+	first, second := tao.CarriedRollout(field, y0, p.Step, n)
+	return MulScalar(Add(gradient.Loss(first, obs), gradient.Loss(second, obs)), 0.5), zero(obs)
+}
+
 func zero(x *Node) *Node { return StopGradient(ScalarZero(x.Graph(), x.DType())) }
 
 // Objective names, as in hnn.Spec.Objective.
@@ -65,14 +88,15 @@ const (
 	RolloutObjective = "rollout"
 	HNNObjective     = "hnn"
 	SHNNObjective    = "shnn"
+	NSSNNObjective   = "nssnn"
 )
 
 // Objectives lists the valid objective names.
-var Objectives = []string{RolloutObjective, HNNObjective, SHNNObjective}
+var Objectives = []string{RolloutObjective, HNNObjective, SHNNObjective, NSSNNObjective}
 
 // ObjectiveByName returns the objective called name: nil (the problem's
 // default, gradient.RolloutLoss) for "rollout" or "", HNN for "hnn", SHNN for
-// "shnn"; an error listing the valid names otherwise.
+// "shnn", NSSNN for "nssnn"; an error listing the valid names otherwise.
 func ObjectiveByName(name string) (gradient.Objective, error) {
 	switch name {
 	case "", RolloutObjective:
@@ -81,6 +105,8 @@ func ObjectiveByName(name string) (gradient.Objective, error) {
 		return HNN, nil
 	case SHNNObjective:
 		return SHNN, nil
+	case NSSNNObjective:
+		return NSSNN, nil
 	}
 	return nil, fmt.Errorf("unknown objective %q (valid: %v)", name, Objectives)
 }

@@ -191,3 +191,57 @@ func symplecticDefect(t *testing.T, integ integrator.Integrator, f integrator.Ve
 	}
 	return worst
 }
+
+// TestTaoCarriedRolloutOrder: Tao's map with the doubled state carried over
+// the whole rollout (NSSNN's use) converges with order 2 in both copies on
+// non-separable systems, against a converged order-4 Gauss–Legendre
+// solution at T = 1/4; its first copy differs from the step-wise projected
+// map (Step) by more than round-off but by O(h²).
+func TestTaoCarriedRolloutOrder(t *testing.T) {
+	y0 := [][]float64{{0.5, -0.3}, {1.2, 0.4}}
+	flat := append(append([]float64(nil), y0[0]...), y0[1]...)
+	carried := func(f integrator.VectorField, tao integrator.Tao, h float64, n int) (first, second [][]float64) {
+		e := MustNewExec(testutil.Backend(), func(y *Node) (*Node, *Node) {
+			a, b := tao.CarriedRollout(f, y, h, n)
+			last := func(x *Node) *Node { return Squeeze(Slice(x, AxisRange(), AxisElem(n-1), AxisRange()), 1) }
+			return last(a), last(b)
+		})
+		out := e.MustCall(tensors.FromFlatDataAndDimensions(append([]float64(nil), flat...), 2, 2))
+		rows := func(t *tensors.Tensor) [][]float64 {
+			v := tensors.MustCopyFlatData[float64](t)
+			return [][]float64{v[:2], v[2:]}
+		}
+		return rows(out[0]), rows(out[1])
+	}
+	for _, tc := range []struct {
+		name string
+		f    integrator.VectorField
+		tao  integrator.Tao
+	}{
+		{"coupled oscillator, ω = 20", coupledField(0.5), integrator.Tao{}},
+		{"product oscillator, ω = 5", productField, integrator.Tao{Omega: 5}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const T = 0.25
+			var prev float64
+			for i, n := range []int{16, 32, 64} {
+				h := T / float64(n)
+				ref := glIntegrate(t, integrator.GaussLegendre2{Iterations: 60}, tc.f, y0, h, n)
+				first, second := carried(tc.f, tc.tao, h, n)
+				e := math.Max(glMaxAbsDiff(first, ref), glMaxAbsDiff(second, ref))
+				projected := glIntegrate(t, tc.tao, tc.f, y0, h, n)
+				if d := glMaxAbsDiff(first, projected); d < 1e-12 || d > 10*e+1e-12 {
+					t.Errorf("n=%d: carried and projected rollouts %.3g apart (carried error %.3g)", n, d, e)
+				}
+				if i > 0 {
+					p := math.Log2(prev / e)
+					t.Logf("n=%d: error %.3g, observed order %.3f", n, e, p)
+					if math.Abs(p-2) > 0.2 {
+						t.Errorf("observed order %.3f, want 2 ± 0.2", p)
+					}
+				}
+				prev = e
+			}
+		})
+	}
+}

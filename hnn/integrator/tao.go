@@ -32,9 +32,10 @@ const DefaultOmega = 20
 // (Strang) composition φ_A(h/2)∘φ_B(h/2)∘φ_C(h)∘φ_B(h/2)∘φ_A(h/2): explicit,
 // symplectic on the doubled space, second order, four evaluations of F.
 //
-// State handling (a choice; the Integrator interface carries (q, p) only):
+// State handling in Step (the Integrator interface carries (q, p) only):
 // every step starts on the diagonal, (x, y) = (q, p), and the result is
-// projected back by averaging, y₁ = ((q + x)/2, (p + y)/2). The exact
+// projected back by averaging, y₁ = ((q + x)/2, (p + y)/2). CarriedRollout
+// instead carries the doubled state over a whole rollout, as NSSNN does. The exact
 // augmented flow keeps the diagonal invariant and equals H's flow in both
 // copies (Tao 2016, §2), so each copy has local error O(h³) and so has their
 // mean: the projected map is a second-order one-step method for any H. It is
@@ -60,13 +61,24 @@ func (t Tao) String() string {
 	return fmt.Sprintf("tao (augmented explicit symplectic, ω = %g)", t.W())
 }
 
-// Step implements Integrator; guess is ignored and the residual is 0.
+// Step implements Integrator; guess is ignored and the residual is 0. The
+// step starts on the diagonal, (x, y) = (q, p), and returns the mean of the
+// two copies after Augmented.
 func (t Tao) Step(f VectorField, y0, guess *Node, h float64) (y1, residual *Node) {
 	checkState(y0)
-	w := t.W()
 	d := y0.Shape().Dim(1) / 2
 	q, p := split(y0, d)
-	x, y := q, p
+	q, p, x, y := t.Augmented(f, q, p, q, p, h)
+	y1 = join(MulScalar(Add(q, x), 0.5), MulScalar(Add(p, y), 0.5))
+	return y1, StopGradient(ScalarZero(y0.Graph(), y0.DType()))
+}
+
+// Augmented advances the doubled state (q, p, x, y) (each [B, d]) by one
+// step of Tao's map, φ_A(h/2)∘φ_B(h/2)∘φ_C(h)∘φ_B(h/2)∘φ_A(h/2), with no
+// projection.
+func (t Tao) Augmented(f VectorField, q, p, x, y *Node, h float64) (q1, p1, x1, y1 *Node) {
+	w := t.W()
+	d := q.Shape().Dim(1)
 	phiA := func(delta float64) {
 		fq, fp := split(f(join(q, y)), d)
 		p = Add(p, MulScalar(fp, delta))
@@ -93,6 +105,27 @@ func (t Tao) Step(f VectorField, y0, guess *Node, h float64) (y1, residual *Node
 	phiC(h)
 	phiB(h / 2)
 	phiA(h / 2)
-	y1 = join(MulScalar(Add(q, x), 0.5), MulScalar(Add(p, y), 0.5))
-	return y1, StopGradient(ScalarZero(y0.Graph(), y0.DType()))
+	return q, p, x, y
+}
+
+// CarriedRollout integrates n steps of Tao's map from y0 [B, 2d] with the
+// doubled state carried from step to step, as NSSNN does: the copy starts on
+// the diagonal, (x, y) = (q, p) = y0, and is never reset or projected. It
+// returns the states of both copies, (q_i, p_i) and (x_i, y_i) for
+// i = 1…n, each [B, n, 2d]. The exact augmented flow keeps the diagonal;
+// Tao's map leaves it by O(h²), bounded by the binding ω (Tao 2016, §3).
+func (t Tao) CarriedRollout(f VectorField, y0 *Node, h float64, n int) (first, second *Node) {
+	checkState(y0)
+	if n < 1 {
+		panic(fmt.Sprintf("integrator: rollout length must be ≥ 1, got %d", n))
+	}
+	d := y0.Shape().Dim(1) / 2
+	q, p := split(y0, d)
+	x, y := q, p
+	firsts, seconds := make([]*Node, n), make([]*Node, n)
+	for i := range n {
+		q, p, x, y = t.Augmented(f, q, p, x, y, h)
+		firsts[i], seconds[i] = join(q, p), join(x, y)
+	}
+	return Stack(firsts, 1), Stack(seconds, 1)
 }
