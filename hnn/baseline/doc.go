@@ -11,7 +11,7 @@
 // The other two are trained with the paper's rollout loss (26) through an
 // explicit integrator (package integrator):
 //
-//	NSSNN               Xiong et al. 2021: MLP H on the augmented phase space, integrator.Tao (ω = 20)
+//	NSSNN               Xiong et al. 2021: MLP H on the augmented phase space, integrator.Tao (ω = 20), the doubled state carried over each window (objective NSSNN)
 //	separable leapfrog  H = T(p) + V(q) (ansatz.Separable), integrator.Leapfrog (Störmer–Verlet)
 //
 // Models lists the named model set ("nssnn", "shnn", "hnn",

@@ -270,7 +270,7 @@ func readingNotes(r *Results) string {
 	yes, no := true, false
 	w("How to read this comparison. All models of a seed see the same data, the same windows of N steps in the same order, the same network, optimizer, schedule and epochs; only the objective, the integrator and, for the separable model, the ansatz differ.\n\n")
 	if lo, hi, n := gapRange("nssnn", nil); n > 0 {
-		w("- **NSSNN** (Tao's explicit integrator, ω = 20) and this work train through two second-order maps that agree to O(h³) per step at the data's h = %g, far below the observation noise; from the same initial weights on the same batches they should reach nearly the same H. Measured: NSSNN's mean differs from this work's by %+.2f %% to %+.2f %% over the rows. The paper's NSSNN errors (7.8 on the double well, 0.80 on the coupled oscillator) are not what Tao's integrator gives in this harness.\n",
+		w("- **NSSNN** (Tao's explicit augmented integrator, ω = 20, the doubled state carried over each window) and this work train through two second-order maps that agree to O(h³) per step at the data's h = %g, far below the observation noise; from the same initial weights on the same batches they should reach nearly the same H. Measured: NSSNN's mean differs from this work's by %+.2f %% to %+.2f %% over the rows. The paper's NSSNN errors (7.8 on the double well, 0.80 on the coupled oscillator) are not what Tao's integrator gives in this harness.\n",
 			r.Protocol.SystemSpec(r.Systems[0]).WithDefaults().Dt, lo, hi)
 	}
 	for _, m := range []string{"hnn", "shnn"} {
