@@ -14,6 +14,8 @@
 //
 // A Spec describes a model completely (system, architecture, integrator,
 // step); it is stored in every checkpoint so that Load rebuilds the same
-// model. The backend is GoMLX's pure-Go backend unless $GOMLX_BACKEND names
+// model. A Model's Flow integrates its learned Hamilton equations from
+// batches of initial states (figures, long rollouts, energy checks) with any
+// integrator. The backend is GoMLX's pure-Go backend unless $GOMLX_BACKEND names
 // another (e.g. "xla:cpu" where the XLA plugin is installed).
 package hnn
