@@ -1,6 +1,7 @@
 package reproduce
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -195,7 +196,7 @@ func TableMarkdown(r *Results) string {
 	p := r.Protocol
 	d := p.Data
 	w("- Data per system and seed (shared by all models): %d training and %d validation trajectories of %d steps, h = %g, noise σ = %g, initial states uniform in the system's training box.\n",
-		orDefault(d.Train, 16384), orDefault(d.Val, 8192), orDefault(d.Steps, 30), p.SystemSpec(r.Systems[0]).WithDefaults().Dt, noise(d.Noise))
+		cmp.Or(d.Train, 16384), cmp.Or(d.Val, 8192), cmp.Or(d.Steps, 30), p.SystemSpec(r.Systems[0]).WithDefaults().Dt, noise(d.Noise))
 	for _, s := range r.Systems {
 		sp := p.SystemSpec(s)
 		sp.System = s
@@ -230,7 +231,7 @@ func TableMarkdown(r *Results) string {
 			if i > 0 || len(r.Models) == 1 {
 				w(" %s", m)
 			}
-			w(" %d epochs, batch %d, lr %g", rc.Epochs, orDefault(rc.BatchSize, 512), orDefaultF(rc.LearningRate, 0.01))
+			w(" %d epochs, batch %d, lr %g", rc.Epochs, cmp.Or(rc.BatchSize, 512), cmp.Or(rc.LearningRate, 0.01))
 		}
 		w("\n")
 	}
@@ -334,20 +335,6 @@ func duration(sec float64) string {
 		return fmt.Sprintf("%.1f s", sec)
 	}
 	return fmt.Sprintf("%.1f min", sec/60)
-}
-
-func orDefault(v, d int) int {
-	if v == 0 {
-		return d
-	}
-	return v
-}
-
-func orDefaultF(v, d float64) float64 {
-	if v == 0 {
-		return d
-	}
-	return v
 }
 
 func noise(n float64) float64 {

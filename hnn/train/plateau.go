@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 )
@@ -26,10 +27,10 @@ type plateauSt struct {
 	Seen bool    `json:"seen"`
 }
 
-func (p Plateau) factor() float64    { return deff(p.Factor, 0.5) }
-func (p Plateau) patience() int      { return def(p.Patience, 2) }
-func (p Plateau) threshold() float64 { return deff(p.Threshold, 1e-3) }
-func (p Plateau) minLR() float64     { return deff(p.MinLR, 1e-6) }
+func (p Plateau) factor() float64    { return cmp.Or(p.Factor, 0.5) }
+func (p Plateau) patience() int      { return cmp.Or(p.Patience, 2) }
+func (p Plateau) threshold() float64 { return cmp.Or(p.Threshold, 1e-3) }
+func (p Plateau) minLR() float64     { return cmp.Or(p.MinLR, 1e-6) }
 
 func (p Plateau) check() error {
 	switch {

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -78,29 +79,15 @@ type Config struct {
 	Run any
 }
 
-func (c Config) epochs() int          { return def(c.Epochs, DefaultEpochs) }
-func (c Config) batchSize() int       { return def(c.BatchSize, DefaultBatchSize) }
-func (c Config) lr() float64          { return deff(c.LearningRate, DefaultLearningRate) }
-func (c Config) maxResidual() float64 { return deff(c.MaxResidual, DefaultMaxResidual) }
+func (c Config) epochs() int          { return cmp.Or(c.Epochs, DefaultEpochs) }
+func (c Config) batchSize() int       { return cmp.Or(c.BatchSize, DefaultBatchSize) }
+func (c Config) lr() float64          { return cmp.Or(c.LearningRate, DefaultLearningRate) }
+func (c Config) maxResidual() float64 { return cmp.Or(c.MaxResidual, DefaultMaxResidual) }
 func (c Config) dtype() dtypes.DType {
 	if c.DType == dtypes.InvalidDType {
 		return dtypes.Float64
 	}
 	return c.DType
-}
-
-func def(v, d int) int {
-	if v == 0 {
-		return d
-	}
-	return v
-}
-
-func deff(v, d float64) float64 {
-	if v == 0 {
-		return d
-	}
-	return v
 }
 
 // Check returns an error naming the first invalid setting.
