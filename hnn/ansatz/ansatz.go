@@ -34,7 +34,14 @@ type Hamiltonian interface {
 }
 
 // VectorField returns F(y) = J⁻¹∇H(y) = (∂H/∂p, −∂H/∂q), shape [B, 2d].
+//
+// A Hamiltonian with its own VectorField method (MLP) computes it directly.
 func VectorField(h Hamiltonian, scope *model.Scope, y *Node) *Node {
+	if f, ok := h.(interface {
+		VectorField(scope *model.Scope, y *Node) *Node
+	}); ok {
+		return f.VectorField(scope, y)
+	}
 	return Symplectic(h.Gradient(scope, y))
 }
 
@@ -188,28 +195,227 @@ func (m MLP) Energy(scope *model.Scope, y *Node) *Node {
 
 // Gradient implements Hamiltonian with the closed-form backward sweep
 //
-//	g_L = w_outᵀ,  δ_l = g_l ⊙ σ'(z_l),  g_{l−1} = δ_l W_lᵀ,  ∇_y H = g₀.
+//	g_L = w_outᵀ,  δ_l = g_l ⊙ σ'(z_l),  g_{l−1} = δ_l W_lᵀ,  ∇_y H = g₀,
+//
+// whose reverse-mode derivative (the Hessian-vector products that training
+// needs) is written in closed form too: see mlpSweep.vjp.
 func (m MLP) Gradient(scope *model.Scope, y *Node) *Node {
+	return m.sweepNode(scope, y, false)
+}
+
+// VectorField returns F = J⁻¹∇H like the package-level VectorField, with J⁻¹
+// folded into the first layer's weights (F = δ₀ (J⁻¹W₀)ᵀ) instead of
+// applied to every row.
+func (m MLP) VectorField(scope *model.Scope, y *Node) *Node {
+	return m.sweepNode(scope, y, true)
+}
+
+func (m MLP) sweepNode(scope *model.Scope, y *Node, symplectic bool) *Node {
 	m.check(y)
 	if m.Autodiff {
-		return AutodiffGradient(m, scope, y)
+		g := AutodiffGradient(m, scope, y)
+		if symplectic {
+			return Symplectic(g)
+		}
+		return g
 	}
 	ws, bs := m.params(scope, y.Graph(), y.DType())
-	zs, acts := m.forward(ws, bs, y)
+	inputs := append(slices.Clone(ws), bs...)
+	out0 := ws[0]
+	if symplectic {
+		// J⁻¹W₀: rows (W₀[d:2d], −W₀[0:d]), so that δ₀(J⁻¹W₀)ᵀ = J⁻¹(δ₀W₀ᵀ) row by row.
+		out0 = Concatenate([]*Node{
+			Slice(ws[0], AxisRange(m.D, 2*m.D), AxisRange()),
+			Neg(Slice(ws[0], AxisRange(0, m.D), AxisRange())),
+		}, 0)
+		inputs = append(inputs, out0)
+	}
+	sw := m.sweep(ws, bs, out0, y)
+	return withVJP(sw.out, y, inputs, func(v *Node) []*Node {
+		grads := sw.vjp(v)
+		if symplectic {
+			// The cotangent of W₀ used in the final product goes to the
+			// J⁻¹W₀ input; W₀'s own (forward-layer) cotangent stays in grads[1].
+			grads[1], grads = sw.w0Forward, append(grads, sw.out0Bar)
+		}
+		return grads
+	})
+}
+
+// mlpSweep holds the intermediates of one evaluation of ∇_y H. They are kept
+// feature-major, [width, B]: every product of the sweep and of its reverse,
+// including the weight cotangents Σ_b x[:,b] u[:,b]ᵀ, then contracts the
+// left operand's trailing axis, the layout GoMLX's pure-Go backend multiplies
+// without transposing [B, ·] operands.
+type mlpSweep struct {
+	act    Activation
+	ws, bs []*Node // W_l [in, out], b_l [1, out]; ws[L] = w_out [w_L, 1]
+	out0   *Node   // the weight of the final product: W₀, or J⁻¹W₀ for F
+	ins    []*Node // input of hidden layer l, [in, B]: ins[0] = yᵀ, ins[l] = a_{l−1}
+	acts   []*Node // a_l = σ(z_l), [w_l, B]
+	ders   []*Node // s_l = σ'(z_l)
+	gs     []*Node // g_l = ∂H/∂a_l ([w_L, 1] for l = L−1: w_out, broadcast)
+	deltas []*Node // δ_l = g_l ⊙ s_l
+	out    *Node   // ∇_y H or F, [B, 2d]
+
+	w0Forward, out0Bar *Node // set by vjp: W₀'s cotangents from z₀ and from the final product
+}
+
+// matmul returns Σ_k a[i,k] b[k,j] for a [m, K], b [K, n].
+func matmul(a, b *Node) *Node { return Dot(a, b).General([]int{1}, nil, []int{0}, nil) }
+
+// outer returns Σ_b x[i,b] u[j,b] for x [m, B], u [n, B]: shape [m, n].
+func outer(x, u *Node) *Node { return Dot(x, u).General([]int{1}, nil, []int{1}, nil) }
+
+func (m MLP) sweep(ws, bs []*Node, out0, y *Node) *mlpSweep {
 	L := len(bs)
-	// g_L = 1 · w_outᵀ broadcast over the batch: [B, w_L].
-	wOut := Reshape(ws[L], 1, ws[L].Shape().Dim(0))
+	sw := &mlpSweep{act: m.Activation, ws: ws, bs: bs, out0: out0}
+	a := Transpose(y, 0, 1) // [2d, B]
+	for l := range L {
+		z := Add(matmul(Transpose(ws[l], 0, 1), a), Transpose(bs[l], 0, 1)) // W_lᵀa + b_l: [out, B]
+		sw.ins = append(sw.ins, a)
+		a = m.Activation.apply(z)
+		sw.acts = append(sw.acts, a)
+		sw.ders = append(sw.ders, m.Activation.derivative(z, a))
+	}
+	sw.gs = make([]*Node, L)
+	sw.deltas = make([]*Node, L)
+	sw.gs[L-1] = ws[L] // [w_L, 1], broadcast over the batch
 	var g *Node
 	for l := L - 1; l >= 0; l-- {
-		var delta *Node
-		if l == L-1 {
-			delta = Mul(m.Activation.derivative(zs[l], acts[l]), wOut)
-		} else {
-			delta = Mul(g, m.Activation.derivative(zs[l], acts[l]))
+		if l < L-1 {
+			sw.gs[l] = g
 		}
-		g = Dot(delta, ws[l]).General([]int{1}, nil, []int{1}, nil) // δ_l W_lᵀ: [B, in]
+		sw.deltas[l] = Mul(sw.gs[l], sw.ders[l])
+		w := ws[l]
+		if l == 0 {
+			w = out0
+		}
+		g = matmul(w, sw.deltas[l]) // W_l δ_l: [in, B]
 	}
-	return g
+	sw.out = Transpose(g, 0, 1)
+	return sw
+}
+
+// vjp returns the cotangents of (y, W₀…W_{L−1}, w_out, b₀…b_{L−1}) given the
+// cotangent ḡ of the sweep's output: the reverse of the backward sweep
+// (l = 0…L−1)
+//
+//	δ̄_l = ḡ_l W_l,  W̄_l += ḡ_lᵀ δ_l,  ḡ_{l+1} = δ̄_l ⊙ s_l,  s̄_l = δ̄_l ⊙ g_l
+//	(last layer: s̄ = δ̄ ⊙ w_outᵀ, w̄_out = Σ_b δ̄ ⊙ s),
+//
+// then of the forward pass (l = L−1…0), with σ” written through s and a
+// (tanh: σ” = −2 a s; softplus: σ” = s (1 − s)):
+//
+//	z̄_l = ā_l ⊙ s_l + s̄_l ⊙ σ''(z_l),  b̄_l = Σ_b z̄_l,  W̄_l += a_{l−1}ᵀ z̄_l,  ā_{l−1} = z̄_l W_lᵀ,
+//
+// with ā_{L−1} = 0 and ȳ = ā_{−1} (formulas written batch-major; the code
+// holds their transposes). TestMLPGradientVJPMatchesAutodiff compares the
+// result with nested autodiff.
+func (sw *mlpSweep) vjp(v *Node) []*Node {
+	L := len(sw.bs)
+	wBar := make([]*Node, L+1)
+	bBar := make([]*Node, L)
+	sBar := make([]*Node, L)
+	gBar := Transpose(v, 0, 1) // [2d, B]
+	for l := range L {
+		w := sw.ws[l]
+		if l == 0 {
+			w = sw.out0
+		}
+		dBar := matmul(Transpose(w, 0, 1), gBar) // [out, B]
+		wBar[l] = outer(gBar, sw.deltas[l])      // [in, out]
+		if l == 0 {
+			sw.out0Bar = wBar[0]
+		}
+		sBar[l] = Mul(dBar, sw.gs[l])
+		if l < L-1 {
+			gBar = Mul(dBar, sw.ders[l])
+		} else {
+			wBar[L] = Reshape(ReduceSum(Mul(dBar, sw.ders[l]), 1), sw.ws[L].Shape().Dimensions...) // Σ_b δ̄ ⊙ s
+		}
+	}
+	var aBar *Node // ā_{L−1} = 0
+	for l := L - 1; l >= 0; l-- {
+		zBar := sw.zBar(l, aBar, sBar[l])
+		bBar[l] = Reshape(ReduceSum(zBar, 1), sw.bs[l].Shape().Dimensions...)
+		wz := outer(sw.ins[l], zBar)
+		if l == 0 {
+			sw.w0Forward = wz
+			wBar[0] = Add(wBar[0], wz)
+		} else {
+			wBar[l] = Add(wBar[l], wz)
+		}
+		aBar = matmul(sw.ws[l], zBar) // W_l z̄_l: [in, B]
+	}
+	return append(append([]*Node{Transpose(aBar, 0, 1)}, wBar...), bBar...)
+}
+
+// zBar returns z̄_l = s ⊙ (ā + r ⊙ s̄) with σ” = r s: r = −2a for tanh, 1 − s
+// for softplus. aBar is nil for the last hidden layer (ā = 0).
+func (sw *mlpSweep) zBar(l int, aBar, sBar *Node) *Node {
+	s := sw.ders[l]
+	var rs *Node
+	switch sw.act {
+	case TanhActivation, "":
+		rs = MulScalar(Mul(sw.acts[l], sBar), -2)
+	case SoftplusActivation:
+		rs = Mul(OneMinus(s), sBar)
+	default:
+		panic(fmt.Sprintf("ansatz: unknown activation %q (valid: tanh, softplus)", string(sw.act)))
+	}
+	if aBar != nil {
+		rs = Add(aBar, rs)
+	}
+	return Mul(s, rs)
+}
+
+// withVJP returns a node equal to out whose reverse-mode derivative with
+// respect to y and params is vjp(v) = (ȳ, p̄₀, p̄₁, …) for the cotangent v
+// of out, instead of GoMLX's derivative of the ops that computed out. out
+// and y must have the same shape. out itself stays differentiable through its
+// ops for anything that differentiates vjp's result again (higher orders):
+// its intermediates are not stopped.
+//
+// GoMLX offers custom gradients for single-input identities only
+// (IdentityWithCustomGradient), so the result is stop(out) + c, where the
+// carrier c = (y − stop(y)) + Σᵢ sum(pᵢ − stop(pᵢ)) is exactly zero. The
+// cotangent reaching c is v: c's custom gradient evaluates vjp(v) and passes
+// ȳ on to y. Each pᵢ − stop(pᵢ) is itself a custom-gradient identity that
+// returns p̄ᵢ from that evaluation (discarding the cotangent that reached it
+// through the sum); autodiff visits it after c because it lies upstream.
+func withVJP(out, y *Node, params []*Node, vjp func(v *Node) []*Node) *Node {
+	if !out.Shape().Equal(y.Shape()) {
+		panic(fmt.Sprintf("ansatz: withVJP needs out and y of one shape, got %s and %s", out.Shape(), y.Shape()))
+	}
+	var grads []*Node
+	carrier := Sub(y, StopGradient(y))
+	for i, p := range params {
+		c := IdentityWithCustomGradient(Sub(p, StopGradient(p)), func(_, _ *Node) *Node {
+			if grads == nil {
+				panic("ansatz: withVJP: a parameter's cotangent was requested before the output's")
+			}
+			return grads[i+1]
+		})
+		carrier = Add(carrier, ReduceAllSum(c))
+	}
+	carrier = IdentityWithCustomGradient(carrier, func(_, v *Node) *Node {
+		grads = vjp(v)
+		if len(grads) != len(params)+1 {
+			panic(fmt.Sprintf("ansatz: withVJP: vjp returned %d cotangents for %d inputs", len(grads), len(params)+1))
+		}
+		for i, g := range grads {
+			x := y
+			if i > 0 {
+				x = params[i-1]
+			}
+			if !g.Shape().Equal(x.Shape()) {
+				panic(fmt.Sprintf("ansatz: withVJP: cotangent %d has shape %s, its input %s", i, g.Shape(), x.Shape()))
+			}
+		}
+		return grads[0]
+	})
+	return Add(StopGradient(out), carrier)
 }
 
 // Init sets the MLP's weights in scope to Glorot-uniform values drawn from a

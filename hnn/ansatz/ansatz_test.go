@@ -87,3 +87,79 @@ func TestMLPShapeMisusePanics(t *testing.T) {
 	})
 	e.MustCall(tensors.FromFlatDataAndDimensions(make([]float64, 6), 3, 2))
 }
+
+// TestMLPGradientVJPMatchesAutodiff checks the closed-form reverse of ∇_y H
+// and of F = J⁻¹∇H (mlpSweep.vjp, attached through withVJP) against GoMLX's
+// nested autodiff of Energy: first the cotangents of (y, θ) of Σ v ⊙ G, then
+// one order higher, the (y, θ)-cotangents of Σ u ⊙ ∂(Σ v ⊙ G)/∂y, which exercise
+// differentiating the custom VJP's own graph.
+func TestMLPGradientVJPMatchesAutodiff(t *testing.T) {
+	cases := []struct {
+		name string
+		mlp  ansatz.MLP
+		tol  float64
+	}{
+		{"d=1 default widths tanh", ansatz.MLP{D: 1}, 1e-12},
+		{"d=2 8-8 softplus", ansatz.MLP{D: 2, Widths: []int{8, 8}, Activation: ansatz.SoftplusActivation}, 1e-12},
+		{"d=2 one hidden layer tanh", ansatz.MLP{D: 2, Widths: []int{5}}, 1e-12},
+	}
+	for _, tc := range cases {
+		for _, field := range []bool{false, true} {
+			name := tc.name + " ∇H"
+			if field {
+				name = tc.name + " F"
+			}
+			t.Run(name, func(t *testing.T) {
+				store := model.NewStore()
+				scope := store.RootScope().At("h")
+				tc.mlp.Init(scope, dtypes.Float64, 3)
+				const b = 13
+				d2 := 2 * tc.mlp.D
+				derivatives := func(m ansatz.MLP) []float64 {
+					e := model.MustNewExec(testutil.Backend(), store, func(root *model.Scope, y, v, u *Node) []*Node {
+						root.SetTraining(y.Graph(), true)
+						s := root.At("h")
+						var vars []*Node
+						for x := range s.IterVariables() {
+							vars = append(vars, x.NodeValue(y.Graph()))
+						}
+						var g *Node
+						if field {
+							g = ansatz.VectorField(m, s, y)
+						} else {
+							g = m.Gradient(s, y)
+						}
+						first := Gradient(ReduceAllSum(Mul(v, g)), append([]*Node{y}, vars...)...)
+						third := Gradient(ReduceAllSum(Mul(u, first[0])), append([]*Node{y}, vars...)...)
+						return append(append([]*Node{g}, first...), third...)
+					})
+					flat := func(seed uint64) *tensors.Tensor {
+						x := testutil.RandomWindows(seed, b, 0, tc.mlp.D, 1.5)
+						return tensors.FromFlatDataAndDimensions(tensors.MustCopyFlatData[float64](x), b, d2)
+					}
+					var all []float64
+					for _, o := range e.MustCall(flat(11), flat(12), flat(13)) {
+						all = append(all, tensors.MustCopyFlatData[float64](o)...)
+					}
+					return all
+				}
+				closed := derivatives(tc.mlp)
+				auto := tc.mlp
+				auto.Autodiff = true
+				ref := derivatives(auto)
+				if len(closed) != len(ref) {
+					t.Fatalf("%d values against autodiff's %d", len(closed), len(ref))
+				}
+				worst, scale := 0.0, 0.0
+				for i := range ref {
+					worst = math.Max(worst, math.Abs(closed[i]-ref[i]))
+					scale = math.Max(scale, math.Abs(ref[i]))
+				}
+				if worst/scale > tc.tol {
+					t.Errorf("closed-form derivatives differ from nested autodiff by %.3g (relative to %.3g) > %.0g", worst/scale, scale, tc.tol)
+				}
+				t.Logf("%d values, max |Δ| / max |ref| = %.2g", len(ref), worst/scale)
+			})
+		}
+	}
+}

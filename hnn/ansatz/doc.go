@@ -13,8 +13,14 @@
 //
 // The MLP is the paper's ansatz (Section 5.1.1: hidden widths 16-32-16, tanh,
 // scalar output). Its gradient ∇_y H is written in closed form (a backward sweep
-// of graph ops) instead of nested autodiff: fewer graph nodes, the same values;
-// TestMLPGradientMatchesAutodiff checks that.
+// of graph ops) instead of nested autodiff, and so is the reverse of that sweep,
+// the Hessian-vector products training differentiates through: fewer graph
+// nodes and memory passes, the same values. The sweep keeps its intermediates
+// feature-major, [width, B], so that GoMLX's pure-Go backend multiplies every
+// weight cotangent Σ_b x_b u_bᵀ without transposing [B, ·] operands, and folds
+// J⁻¹ into the first layer for the vector field. TestMLPGradientMatchesAutodiff
+// and TestMLPGradientVJPMatchesAutodiff (first and third order) check the
+// values against autodiff (MLP.Autodiff keeps that path available).
 //
 // Separable is H(q, p) = T(p) + V(q) with two such networks: the ansatz of
 // separable baselines (Störmer–Verlet models), unable to represent couplings
