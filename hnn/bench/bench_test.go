@@ -44,10 +44,15 @@ func TestFLOPs(t *testing.T) {
 	}{
 		{gradient.Backprop{}, 3 * phi},
 		{gradient.Auto{}, 3 * phi},
-		{gradient.DiscreteAdjoint{}, 4*phi - phi/6}, // the last step's forward solve is fused into its backward
+		{gradient.DiscreteAdjoint{}, 3*phi + phi/2},                                         // chunks of 3: the forward pass stops at y₃
+		{gradient.DiscreteAdjoint{Chunk: 1}, 4*phi - phi/6},                                 // step by step: the forward pass stops at y₅
+		{gradient.DiscreteAdjoint{Chunk: 6}, 3 * phi},                                       // one chunk: Backprop's operations
+		{gradient.DiscreteAdjoint{MaxStoredStates: 4}, 3*phi + phi/2},                       // kept every 3 steps: y₃ is kept anyway
+		{gradient.DiscreteAdjoint{Chunk: 1, MaxStoredStates: 4}, 4*phi - phi/6 + 3*phi/6},   // every 3: 5 forward steps in 2 segments, 3 solved again
+		{gradient.DiscreteAdjoint{Chunk: 2, MaxStoredStates: 4}, 3*phi + 4*phi/6 + 2*phi/6}, // every 4: y₂ solved again
 		{gradient.DiscreteAdjoint{Recompute: true}, 5 * phi},
 		{gradient.DiscreteAdjoint{Variant: gradient.Converged, AdjointIterations: 2}, phi + 6.0*512*4544*(1+2*3)},
-		{gradient.DiscreteAdjoint{MaxStoredStates: 4}, 4*phi - phi/6 + 3.0*5*512*4544}, // K = 3: 5 forward steps in 2 segments, 3 states solved again
+		{gradient.DiscreteAdjoint{Variant: gradient.Converged, AdjointIterations: 2, MaxStoredStates: 4}, phi + 6.0*512*4544*(1+2*3) + 4*phi/6}, // every 3 of 6: 4 solved again
 	} {
 		if got := bench.StepFLOPs(p, w, c.m, 512); math.Abs(got-(c.want+adam)) > 1e-6*got {
 			t.Errorf("StepFLOPs(%s) = %g, want %g", c.m, got, c.want+adam)

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"math"
 
 	"github.com/hnnlab/hnnlab/hnn/gradient"
@@ -59,18 +60,22 @@ func FieldEvaluations(integ integrator.Integrator) int {
 //	a vector–Jacobian product (second-order: through ∇H into θ and y)
 //	costs 2× the pass it differentiates               (matmuls: 2 per forward matmul)
 //	Backprop                                          3·Φ
-//	DiscreteAdjoint (unrolled): forward, then per step
-//	  the step again plus its VJP                     Φ + 3·Φ = 4·Φ
-//	  with Recompute (one backward solve per step)    5·Φ
-//	  beyond MaxStoredStates (checkpoints every K = ⌈√N⌉ steps, the
-//	  N − ⌈N/K⌉ other states solved again)            4·Φ + (N − ⌈N/K⌉)·E·f·b
+//	DiscreteAdjoint (unrolled, chunks of K steps, the last of L ≤ K):
+//	  the forward pass up to the last chunk, then
+//	  every step again plus its VJP                   (N − L)/N·Φ + 3·Φ
+//	  beyond MaxStoredStates (kept states every C steps,
+//	  C a multiple of K near √N, the other chunk starts
+//	  solved again: S steps)                          + S/N·Φ
+//	  with Recompute (step by step, one backward
+//	  solve per step)                                 5·Φ
 //	DiscreteAdjoint (converged, A adjoint iterations):
 //	  Φ + N·b·f·(1 + 2·(A+1))  (+ Φ with Recompute)
 //
 // The Adam update (about 15 operations per weight) is added; the loss and
 // the residual (O(N·b·d)) are neglected. These are the operations the method
 // executes, recomputations included, so GFLOP/s measure throughput, not
-// useful work: the adjoint executes 4/3 of Backprop's operations.
+// useful work: at N = 6 and K = 3 the adjoint executes 7/6 of Backprop's
+// operations.
 func StepFLOPs(p gradient.Problem, widths []int, method gradient.Method, b int) float64 {
 	e := FieldEvaluations(p.Integ())
 	if e == 0 || p.Model == nil {
@@ -93,27 +98,27 @@ func StepFLOPs(p gradient.Problem, widths []int, method gradient.Method, b int) 
 				iters = gradient.DefaultAdjointIterations
 			}
 			total = phi + float64(n*b)*f*float64(1+2*(iters+1))
-		} else {
-			// The forward pass, then each step again with its gradient; the
-			// last step's forward solve is fused into its backward executor
-			// (without Recompute), so the forward pass runs N−1 steps.
-			total = 4 * phi
-		}
-		steps := n // steps of the forward pass
-		if m.Variant == gradient.Unrolled && !m.Recompute {
-			steps = n - 1
-			total -= phi / float64(n)
-		}
-		if m.Recompute {
-			total += phi
-		} else if maxStored := m.MaxStoredStates; maxStored >= 0 {
-			if maxStored == 0 {
-				maxStored = gradient.DefaultMaxStoredStates
-			}
-			if n+1 > maxStored { // checkpoints every K = ⌈√N⌉ steps: the other states are solved again
+			if m.Recompute {
+				total += phi
+			} else if maxStored := cmp.Or(m.MaxStoredStates, gradient.DefaultMaxStoredStates); maxStored > 0 && n+1 > maxStored {
+				// Checkpoints every K = ⌈√N⌉ steps: the other states are solved again.
 				k := int(math.Ceil(math.Sqrt(float64(n))))
-				total += float64((steps-(steps+k-1)/k)*e*b) * f
+				total += float64((n-(n+k-1)/k)*e*b) * f
 			}
+		} else if m.Recompute {
+			// The forward pass, then per step a backward solve, the step
+			// again and its VJP.
+			total = 5 * phi
+		} else {
+			// The forward pass up to the last chunk and the chunk starts
+			// solved again between kept states, then every step again with
+			// its VJP.
+			k, last, every := m.ChunkSchedule(n)
+			solves := n - last
+			for s := 0; s < n-last; s += every {
+				solves += min(every, n-last-s) - k
+			}
+			total = 3*phi + phi*float64(solves)/float64(n)
 		}
 	default:
 		return 0

@@ -19,10 +19,12 @@ import (
 
 // Methods maps the gradient-method names accepted by the benchmarks (and by
 // hnn train --gradient) to methods. "auto" is gradient.Auto{}: Backprop up to
-// gradient.DefaultCrossover steps, the discrete adjoint above.
+// gradient.DefaultCrossover steps, the discrete adjoint above. "adjoint" goes
+// back gradient.DefaultChunk steps per executor, "adjoint-step" one.
 var Methods = map[string]gradient.Method{
 	"backprop":          gradient.Backprop{},
 	"adjoint":           gradient.DiscreteAdjoint{},
+	"adjoint-step":      gradient.DiscreteAdjoint{Chunk: 1},
 	"adjoint-recompute": gradient.DiscreteAdjoint{Recompute: true},
 	"adjoint-converged": gradient.DiscreteAdjoint{Variant: gradient.Converged},
 	"auto":              gradient.Auto{},

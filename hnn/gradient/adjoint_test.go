@@ -348,6 +348,10 @@ func TestAdjointErrors(t *testing.T) {
 	if _, err := (gradient.DiscreteAdjoint{}).Compile(testutil.Backend(), store, gradient.Problem{Model: mlp}, nil); err == nil {
 		t.Error("zero step: no error")
 	}
+	if _, err := (gradient.DiscreteAdjoint{Chunk: -1}).Compile(testutil.Backend(), store, p, nil); err == nil ||
+		!strings.Contains(err.Error(), "chunk") {
+		t.Errorf("negative chunk: got error %v", err)
+	}
 	if v, err := gradient.ParseVariant("converged"); err != nil || v != gradient.Converged {
 		t.Errorf("ParseVariant(converged) = %v, %v", v, err)
 	}
@@ -381,7 +385,9 @@ func (s *sliceObserved) State(i int) (*tensors.Tensor, error) {
 
 // TestAdjointCheckpointsAndStepwise: bounding the stored states (checkpoints
 // every ⌈√N⌉ steps, segments recomputed forward) and taking the observed
-// states one index at a time leave the gradient unchanged.
+// states one index at a time leave the gradient unchanged, bit for bit at the
+// default chunk; other chunk lengths (the sweep's sums in another order)
+// change it by round-off only.
 func TestAdjointCheckpointsAndStepwise(t *testing.T) {
 	for _, tc := range []adjointCase{
 		{"d=1 midpoint rk2 k=3 N=10", 1, []int{8, 8}, integrator.ImplicitMidpoint{Iterations: 3}, 0.1, 10, 0},
@@ -395,11 +401,19 @@ func TestAdjointCheckpointsAndStepwise(t *testing.T) {
 			_, all := gradientsOf(t, gradient.DiscreteAdjoint{MaxStoredStates: -1}, store, p, obs)
 			ref := flatten(all.Gradients)
 			checkRel(t, "all states stored vs backprop", maxRelDiff(ref, flatten(bp.Gradients)), 1e-10)
-			for _, m := range []gradient.DiscreteAdjoint{{MaxStoredStates: 3}, {MaxStoredStates: 1}, {}, {Recompute: true}} {
+			for _, m := range []gradient.DiscreteAdjoint{{MaxStoredStates: 3}, {MaxStoredStates: 1}, {}, {Recompute: true},
+				{Chunk: 1}, {Chunk: 1, MaxStoredStates: 3}, {Chunk: 2, MaxStoredStates: 4}, {Chunk: 4, MaxStoredStates: 3}, {Chunk: 50}} {
 				c, r := gradientsOf(t, m, store, p, obs)
 				// (Recompute's error is the solver's: TestAdjointRecompute.)
-				if d := maxRelDiff(flatten(r.Gradients), ref); d != 0 && !m.Recompute {
-					t.Errorf("MaxStoredStates %d: gradient differs from storing all states by %.3g", m.MaxStoredStates, d)
+				tol := 0.0
+				if m.Chunk != 0 {
+					tol = 1e-13
+				}
+				if d := maxRelDiff(flatten(r.Gradients), ref); d > tol && !m.Recompute {
+					t.Errorf("MaxStoredStates %d, chunk %d: gradient differs from storing all states by %.3g > %.0g", m.MaxStoredStates, m.Chunk, d, tol)
+				}
+				if math.Abs(r.Loss-all.Loss) > 1e-15*all.Loss {
+					t.Errorf("MaxStoredStates %d, chunk %d: loss %.17g, %.17g storing all states", m.MaxStoredStates, m.Chunk, r.Loss, all.Loss)
 				}
 				sc, ok := c.(gradient.StepwiseComputer)
 				if !ok {
@@ -484,18 +498,21 @@ func TestAutoChoosesByRollout(t *testing.T) {
 }
 
 // TestShardsAndShortRollouts: cutting the batch into shards (independent
-// graph branches) and the adjoint's fused last step (rollouts N = 1 and 2
-// included, where the forward pass runs zero or one step) leave the loss and
-// the gradient unchanged, for every method.
+// graph branches) and the adjoint's chunks (rollouts N = 1, 2 and 3 included,
+// where the last chunk is the whole rollout and the forward pass runs no
+// step, and N = 7, whose last chunk is shorter) leave the loss and the
+// gradient unchanged, for every method.
 func TestShardsAndShortRollouts(t *testing.T) {
 	methods := []gradient.Method{
 		gradient.Backprop{},
 		gradient.DiscreteAdjoint{},
 		gradient.DiscreteAdjoint{MaxStoredStates: 2},
+		gradient.DiscreteAdjoint{Chunk: 1},
+		gradient.DiscreteAdjoint{Chunk: 2, MaxStoredStates: 2},
 		gradient.DiscreteAdjoint{Recompute: true},
 		gradient.DiscreteAdjoint{Variant: gradient.Converged},
 	}
-	for _, n := range []int{1, 2, 5} {
+	for _, n := range []int{1, 2, 3, 5, 7} {
 		store, mlp := newModel(2, []int{8, 6}, dtypes.Float64, 5)
 		obs := testutil.RandomWindows(8, 12, n, 2, 1.5)
 		p := gradient.Problem{Model: mlp, Integrator: integrator.ImplicitMidpoint{Iterations: 3}, Step: 0.1, Rollout: n, Shards: 1}
