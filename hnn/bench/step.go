@@ -92,6 +92,33 @@ func Step(cfg StepConfig) (StepResult, error) {
 // gradients is not empty. Each method trains its own copy of the model on
 // the same windows.
 func Steps(cfg StepConfig, gradients []string) ([]StepResult, error) {
+	t, err := NewStepTimer(cfg, gradients)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.Time(t.cfg.Steps); err != nil {
+		return nil, err
+	}
+	return t.Results(), nil
+}
+
+// StepTimer holds the compiled training steps of several methods (Steps),
+// to be timed in rounds, for example between runs of another program.
+type StepTimer struct {
+	cfg  StepConfig
+	obs  *tensors.Tensor
+	runs []*timedRun
+}
+
+type timedRun struct {
+	comp  gradient.Computer
+	r     StepResult
+	times []float64
+}
+
+// NewStepTimer compiles the methods (the first step of each, timed as
+// CompileMs) and runs the warm-up steps.
+func NewStepTimer(cfg StepConfig, gradients []string) (*StepTimer, error) {
 	cfg = cfg.withDefaults()
 	if len(gradients) == 0 {
 		gradients = []string{cfg.Gradient}
@@ -106,13 +133,7 @@ func Steps(cfg StepConfig, gradients []string) ([]StepResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	type run struct {
-		comp  gradient.Computer
-		r     StepResult
-		times []float64
-	}
-	var runs []*run
-	var obs *tensors.Tensor
+	t := &StepTimer{cfg: cfg}
 	for _, g := range gradients {
 		method, err := ParseMethod(g)
 		if err != nil {
@@ -122,8 +143,8 @@ func Steps(cfg StepConfig, gradients []string) ([]StepResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		if obs == nil {
-			obs = RandomWindows(s.sys, s.dtype, cfg.Seed+1, cfg.Batch, s.problem.N())
+		if t.obs == nil {
+			t.obs = RandomWindows(s.sys, s.dtype, cfg.Seed+1, cfg.Batch, s.problem.N())
 		}
 		t0 := time.Now()
 		s.problem.Shards = cfg.Shards
@@ -131,44 +152,69 @@ func Steps(cfg StepConfig, gradients []string) ([]StepResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := comp.Train(obs); err != nil {
+		if _, err := comp.Train(t.obs); err != nil {
 			return nil, err
 		}
 		r := StepResult{
 			Gradient: g, System: s.spec.System, DType: s.spec.DType, Batch: cfg.Batch,
 			Rollout: s.problem.N(), Iterations: s.spec.Iterations, Integrator: s.spec.Integrator,
-			Widths: s.spec.Widths, Shards: cfg.Shards, Steps: cfg.Steps, CompileMs: ms(time.Since(t0)),
+			Widths: s.spec.Widths, Shards: cfg.Shards, CompileMs: ms(time.Since(t0)),
 			FLOPs: StepFLOPs(s.problem, s.spec.Widths, method, cfg.Batch),
 		}
-		runs = append(runs, &run{comp: comp, r: r})
+		t.runs = append(t.runs, &timedRun{comp: comp, r: r})
 	}
 	for range max(cfg.Warmup, 0) {
-		for _, ru := range runs {
-			if _, err := ru.comp.Train(obs); err != nil {
+		for _, ru := range t.runs {
+			if _, err := ru.comp.Train(t.obs); err != nil {
 				return nil, err
 			}
 		}
 	}
-	for range cfg.Steps {
-		for _, ru := range runs {
-			t := time.Now()
-			if _, err := ru.comp.Train(obs); err != nil {
+	return t, nil
+}
+
+// Time runs steps more timed steps of every method, interleaved, and returns
+// the timing of this round alone.
+func (t *StepTimer) Time(steps int) ([]StepResult, error) {
+	if steps < 1 {
+		return nil, fmt.Errorf("steps must be ≥ 1, got %d", steps)
+	}
+	start := len(t.runs[0].times)
+	for range steps {
+		for _, ru := range t.runs {
+			t0 := time.Now()
+			if _, err := ru.comp.Train(t.obs); err != nil {
 				return nil, err
 			}
-			ru.times = append(ru.times, ms(time.Since(t)))
+			ru.times = append(ru.times, ms(time.Since(t0)))
 		}
 	}
-	out := make([]StepResult, len(runs))
-	for i, ru := range runs {
+	return t.results(start), nil
+}
+
+// Results returns the timing of all rounds together.
+func (t *StepTimer) Results() []StepResult { return t.results(0) }
+
+func (t *StepTimer) results(from int) []StepResult {
+	out := make([]StepResult, len(t.runs))
+	for i, ru := range t.runs {
 		r := ru.r
-		r.MedianMs, r.MinMs = median(ru.times), slices.Min(ru.times)
-		r.GFLOPs = r.FLOPs / (r.MedianMs * 1e6)
+		times := ru.times[from:]
+		r.Steps = len(times)
+		if len(times) > 0 {
+			r.MedianMs, r.MinMs = median(times), slices.Min(times)
+			r.GFLOPs = r.FLOPs / (r.MedianMs * 1e6)
+		}
 		out[i] = r
 	}
-	return out, nil
+	return out
 }
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+
+// Median returns the median of xs (the mean of the middle two for an even
+// count; 0 for none).
+func Median(xs []float64) float64 { return median(xs) }
 
 func median(xs []float64) float64 {
 	s := slices.Clone(xs)

@@ -105,6 +105,7 @@ func runBenchStep(args []string, stdout, stderr io.Writer) error {
 	python := fs.String("python", "/usr/bin/python3", "with --torch: the Python interpreter (Debian's python3-torch)")
 	threads := fs.Int("torch-threads", 2, "with --torch: PyTorch threads")
 	shards := fs.Int("shards", 0, "batch shards integrated as independent graph branches (0: automatic, 2 on the Go backend with ≥ 2 cores; 1: none)")
+	rounds := fs.Int("rounds", 1, "timing rounds of --steps steps each; with --torch, PyTorch runs once after each round and the ratio is the median of the rounds' ratios (pairs taken close in time, so that the machine's load changes cancel)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -125,6 +126,8 @@ func runBenchStep(args []string, stdout, stderr io.Writer) error {
 		return usagef("--torch-threads: must be ≥ 1")
 	case *shards < 0:
 		return usagef("--shards: must be ≥ 0, got %d", *shards)
+	case *rounds < 1:
+		return usagef("--rounds: must be ≥ 1, got %d", *rounds)
 	}
 	cfg := bench.StepConfig{Spec: spec, Batch: *batch, Steps: *steps, Warmup: *warmup, Seed: *seed, Shards: *shards}
 	if *warmup == 0 {
@@ -142,29 +145,57 @@ func runBenchStep(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rs, err := bench.Steps(cfg, gs)
+	timer, err := bench.NewStepTimer(cfg, gs)
 	if err != nil {
 		return err
 	}
-	var tr *bench.TorchResult
-	if *torch != "" {
-		t, err := bench.Torch(ctx, *python, *torch, *threads, torchCfg)
+	// Per round: each method's median, and PyTorch's run after it.
+	var roundMs [][]float64
+	var torchRounds []bench.TorchResult
+	for range *rounds {
+		rr, err := timer.Time(*steps)
 		if err != nil {
 			return err
 		}
-		tr = &t
+		ms := make([]float64, len(rr))
+		for i, r := range rr {
+			ms[i] = r.MedianMs
+		}
+		roundMs = append(roundMs, ms)
+		if *torch != "" {
+			t, err := bench.Torch(ctx, *python, *torch, *threads, torchCfg)
+			if err != nil {
+				return err
+			}
+			torchRounds = append(torchRounds, t)
+		}
 	}
+	rs := timer.Results()
 	type jsonResult struct {
 		bench.StepResult
-		Torch *bench.TorchResult `json:"torch,omitempty"`
-		// OverTorch is this method's median over PyTorch's (backprop in both).
-		OverTorch float64 `json:"over_torch,omitempty"`
+		// RoundsMs is this method's median in each round (with --rounds > 1).
+		RoundsMs []float64 `json:"rounds_ms,omitempty"`
+		// Torch is PyTorch's timing in each round (backprop).
+		Torch []bench.TorchResult `json:"torch,omitempty"`
+		// OverTorch is the median over rounds of this method's median over
+		// PyTorch's in the same round; OverTorchRounds those ratios.
+		OverTorch       float64   `json:"over_torch,omitempty"`
+		OverTorchRounds []float64 `json:"over_torch_rounds,omitempty"`
 	}
 	out := make([]jsonResult, len(rs))
 	for i, r := range rs {
 		out[i].StepResult = r
-		if tr != nil {
-			out[i].Torch, out[i].OverTorch = tr, r.MedianMs/tr.MedianMs
+		if *rounds > 1 {
+			for _, ms := range roundMs {
+				out[i].RoundsMs = append(out[i].RoundsMs, ms[i])
+			}
+		}
+		if len(torchRounds) > 0 {
+			out[i].Torch = torchRounds
+			for k, t := range torchRounds {
+				out[i].OverTorchRounds = append(out[i].OverTorchRounds, roundMs[k][i]/t.MedianMs)
+			}
+			out[i].OverTorch = bench.Median(out[i].OverTorchRounds)
 		}
 	}
 	if *asJSON {
@@ -174,8 +205,12 @@ func runBenchStep(args []string, stdout, stderr io.Writer) error {
 		return printJSON(stdout, out)
 	}
 	r0 := rs[0]
-	fmt.Fprintf(stdout, "%s, %s, B=%d, N=%d, %s k=%d, widths %v: %d timed steps after %d warm-up\n",
-		r0.System, r0.DType, r0.Batch, r0.Rollout, r0.Integrator, r0.Iterations, r0.Widths, r0.Steps, max(*warmup, 0))
+	roundsNote := ""
+	if *rounds > 1 {
+		roundsNote = fmt.Sprintf(" (%d rounds of %d)", *rounds, *steps)
+	}
+	fmt.Fprintf(stdout, "%s, %s, B=%d, N=%d, %s k=%d, widths %v: %d timed steps%s after %d warm-up\n",
+		r0.System, r0.DType, r0.Batch, r0.Rollout, r0.Integrator, r0.Iterations, r0.Widths, r0.Steps, roundsNote, max(*warmup, 0))
 	for _, r := range rs {
 		fmt.Fprintf(stdout, "%-18s median %.2f ms/step (min %.2f), compile (first step) %.0f ms, %.3g GFLOP/step, %.2f GFLOP/s",
 			r.Gradient+":", r.MedianMs, r.MinMs, r.CompileMs, r.FLOPs/1e9, r.GFLOPs)
@@ -184,15 +219,30 @@ func runBenchStep(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintln(stdout)
 	}
-	if tr != nil {
-		fmt.Fprintf(stdout, "%s\n", tr.Output)
-		if tr.BLAS != "" {
-			fmt.Fprintf(stdout, "PyTorch's BLAS (libblas.so.3): %s\n", tr.BLAS)
-		}
-		for _, r := range rs {
-			if r.Gradient == "backprop" {
-				fmt.Fprintf(stdout, "Go/PyTorch median ratio (backprop): %.2f\n", r.MedianMs/tr.MedianMs)
+	if len(torchRounds) > 0 {
+		for k, t := range torchRounds {
+			prefix := ""
+			if len(torchRounds) > 1 {
+				prefix = fmt.Sprintf("round %d: ", k+1)
 			}
+			fmt.Fprintf(stdout, "%s%s\n", prefix, t.Output)
+		}
+		if b := torchRounds[0].BLAS; b != "" {
+			fmt.Fprintf(stdout, "PyTorch's BLAS (libblas.so.3): %s\n", b)
+		}
+		for _, o := range out {
+			if o.Gradient != "backprop" {
+				continue
+			}
+			if len(o.OverTorchRounds) == 1 {
+				fmt.Fprintf(stdout, "Go/PyTorch median ratio (backprop): %.2f\n", o.OverTorch)
+				continue
+			}
+			parts := make([]string, len(o.OverTorchRounds))
+			for k, x := range o.OverTorchRounds {
+				parts[k] = fmt.Sprintf("%.2f", x)
+			}
+			fmt.Fprintf(stdout, "Go/PyTorch median ratio (backprop), per round: %s; median %.2f\n", strings.Join(parts, " "), o.OverTorch)
 		}
 	}
 	return nil

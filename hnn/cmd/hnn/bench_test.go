@@ -90,6 +90,45 @@ func TestBenchStep(t *testing.T) {
 	}
 }
 
+// TestBenchStepRounds times in rounds against a stand-in for the PyTorch
+// script (a shell script printing the reference's report line, slower in the
+// second round): the ratio is the median of the rounds' ratios.
+func TestBenchStepRounds(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "fake_torch.sh")
+	count := filepath.Join(dir, "count")
+	body := "echo x >> " + count + "\nif [ $(wc -l < " + count + ") = 1 ]; then m=40.0; else m=80.0; fi\n" +
+		"echo \"torch fake float64: median $m ms/step (min 30.0)\"\n"
+	if err := os.WriteFile(script, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runHNN(t, "bench", "step", "--batch", "8", "--steps", "3", "--warmup", "0", "--rounds", "2",
+		"--python", "/bin/sh", "--torch", script, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r struct {
+		Steps           int       `json:"steps"`
+		RoundsMs        []float64 `json:"rounds_ms"`
+		OverTorch       float64   `json:"over_torch"`
+		OverTorchRounds []float64 `json:"over_torch_rounds"`
+		Torch           []struct {
+			MedianMs float64 `json:"median_ms"`
+		} `json:"torch"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	if r.Steps != 6 || len(r.RoundsMs) != 2 || len(r.Torch) != 2 || r.Torch[0].MedianMs != 40 || r.Torch[1].MedianMs != 80 {
+		t.Fatalf("rounds: %+v", r)
+	}
+	want := []float64{r.RoundsMs[0] / 40, r.RoundsMs[1] / 80}
+	if math.Abs(r.OverTorchRounds[0]-want[0]) > 1e-12 || math.Abs(r.OverTorchRounds[1]-want[1]) > 1e-12 ||
+		math.Abs(r.OverTorch-(want[0]+want[1])/2) > 1e-12 {
+		t.Errorf("ratios %v (median %v), want %v", r.OverTorchRounds, r.OverTorch, want)
+	}
+}
+
 // TestBenchMemory runs the workers as fresh processes of the test binary
 // (TestMain makes it the hnn command).
 func TestBenchMemory(t *testing.T) {
@@ -146,6 +185,7 @@ func TestBenchBadInput(t *testing.T) {
 		{[]string{"bench", "step", "--integrator", "rk4"}, "unknown integrator"},
 		{[]string{"bench", "step", "--torch", "/nonexistent/torch_step.py"}, "--torch"},
 		{[]string{"bench", "step", "--torch", "main.go", "--widths", "8"}, "widths"},
+		{[]string{"bench", "step", "--rounds", "0"}, "--rounds"},
 		{[]string{"bench", "memory", "--rollout", "4,x"}, "--rollout"},
 		{[]string{"bench", "memory", "--plot", "fig.jpg"}, ".svg"},
 		{[]string{"bench", "memory-worker", "--config", "{"}, "--config"},
