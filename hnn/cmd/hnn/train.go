@@ -60,8 +60,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	dt := fs.Float64("dt", hnn.DefaultDt, "step h (the observation interval; with --data, read from the file)")
 	grad := fs.String("gradient", "auto", fmt.Sprintf("gradient method: %s; auto is whichever is faster at --rollout N: "+
 		"backprop for N ≤ %d, adjoint above (measured at B=512, k=3, float64: backprop's step is faster at every N ≤ 1024, "+
-		"adjoint/backprop time 1.4× at N=6 and 32, 1.6× at N=1024, but backprop's memory grows ≈6.5 MB per step "+
-		"(6.7 GB at N=1024) while the adjoint's stays ≈36 MB)", methodNames(), gradient.DefaultCrossover))
+		"adjoint/backprop time 1.2× at N=6, 1.3–1.4× at N=32, 1.9× at N=128, but backprop's memory grows ≈6.5 MB per step "+
+		"(6.7 GB at N=1024) while the adjoint's stays ≈65 MB)", methodNames(), gradient.DefaultCrossover))
 	seed := fs.Uint64("seed", 1, "random seed (weights, data, order)")
 	nTrain := fs.Int("trajectories", 16384, "without --data: training trajectories to generate")
 	nVal := fs.Int("val-trajectories", 8192, "without --data: validation trajectories to generate")
