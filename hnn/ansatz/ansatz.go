@@ -236,7 +236,8 @@ func (m MLP) sweepNode(scope *model.Scope, y *Node, symplectic bool) *Node {
 		if symplectic {
 			// The cotangent of W₀ used in the final product goes to the
 			// J⁻¹W₀ input; W₀'s own (forward-layer) cotangent stays in grads[1].
-			grads[1], grads = sw.w0Forward, append(grads, sw.out0Bar)
+			grads[1] = sw.w0Forward
+			grads = append(grads, sw.out0Bar)
 		}
 		return grads
 	})
