@@ -1,9 +1,6 @@
 package bench
 
 import (
-	"cmp"
-	"math"
-
 	"github.com/hnnlab/hnnlab/hnn/gradient"
 	"github.com/hnnlab/hnnlab/hnn/integrator"
 )
@@ -100,9 +97,8 @@ func StepFLOPs(p gradient.Problem, widths []int, method gradient.Method, b int) 
 			total = phi + float64(n*b)*f*float64(1+2*(iters+1))
 			if m.Recompute {
 				total += phi
-			} else if maxStored := cmp.Or(m.MaxStoredStates, gradient.DefaultMaxStoredStates); maxStored > 0 && n+1 > maxStored {
+			} else if k := m.CheckpointInterval(n); k > 1 {
 				// Checkpoints every K = ⌈√N⌉ steps: the other states are solved again.
-				k := int(math.Ceil(math.Sqrt(float64(n))))
 				total += float64((n-(n+k-1)/k)*e*b) * f
 			}
 		} else if m.Recompute {

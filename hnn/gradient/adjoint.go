@@ -241,11 +241,19 @@ func (a DiscreteAdjoint) ChunkSchedule(n int) (k, last, every int) {
 		k = DefaultChunk
 	}
 	k = min(k, n)
-	every = 1
-	if m := cmp.Or(a.MaxStoredStates, DefaultMaxStoredStates); m > 0 && n+1 > m {
-		every = int(math.Ceil(math.Sqrt(float64(n))))
-	}
+	every = a.CheckpointInterval(n)
 	return k, n - ((n-1)/k)*k, k * ((every + k - 1) / k)
+}
+
+// CheckpointInterval returns how often the step-by-step sweep's forward pass
+// keeps a state for a rollout of n steps: every step (1) while the n+1 states
+// fit in MaxStoredStates, else every ⌈√n⌉ steps, the states in between being
+// solved again. ChunkSchedule rounds it up to a multiple of the chunk.
+func (a DiscreteAdjoint) CheckpointInterval(n int) int {
+	if m := cmp.Or(a.MaxStoredStates, DefaultMaxStoredStates); m > 0 && n+1 > m {
+		return int(math.Ceil(math.Sqrt(float64(n))))
+	}
+	return 1
 }
 
 // Compile implements Method.
@@ -569,20 +577,6 @@ func (c *adjointComputer) splitWindows(obs *tensors.Tensor) (*splitSource, error
 	return &splitSource{parts: parts}, nil
 }
 
-// checkpointInterval returns K: the forward pass keeps y_i for i a multiple
-// of K (and y_N); K = 1 keeps every state.
-func (c *adjointComputer) checkpointInterval() int {
-	n := c.p.N()
-	m := c.a.MaxStoredStates
-	if m == 0 {
-		m = DefaultMaxStoredStates
-	}
-	if m < 0 || n+1 <= m {
-		return 1
-	}
-	return int(math.Ceil(math.Sqrt(float64(n))))
-}
-
 // forwardPass runs the first `steps` (≤ N) steps of the rollout from y₀ = ŷ₀.
 // It returns the states it keeps (ys[i] for 0 < i < steps a multiple of
 // every, nil elsewhere; every = 0 keeps none), y_steps, the batch size, the
@@ -663,12 +657,11 @@ func (c *adjointComputer) gradients(src source) (Result, error) {
 		return c.gradientsChunked(src)
 	}
 	n := c.p.N()
-	every := c.checkpointInterval()
+	every := c.a.CheckpointInterval(n)
 	if c.a.Recompute {
 		every = 0
 	}
-	steps := n
-	ys, yN, b, sse, res, err := c.forwardPass(src, every, steps)
+	ys, yN, b, sse, res, err := c.forwardPass(src, every, n)
 	if err != nil {
 		return Result{}, err
 	}
@@ -741,8 +734,8 @@ func (c *adjointComputer) gradients(src source) (Result, error) {
 		// Segments [s, e) of every steps from the checkpoints y_s: the states
 		// inside are recomputed forward (the same forward map, so the same
 		// values), then swept backwards.
-		for s := ((steps - 1) / every) * every; steps > 0 && s >= 0; s -= every {
-			e := min(s+every, steps)
+		for s := ((n - 1) / every) * every; s >= 0; s -= every {
+			e := min(s+every, n)
 			seg := make([]*tensors.Tensor, e-s)
 			seg[0] = ys[s]
 			for j := s + 1; j < e; j++ {
@@ -863,9 +856,6 @@ func (c *adjointComputer) gradientsChunked(src source) (Result, error) {
 			if (j-s)%k == 0 {
 				starts = append(starts, y)
 			}
-		}
-		if y != starts[len(starts)-1] {
-			y.FinalizeAll()
 		}
 		for i := len(starts) - 1; i >= 0; i-- {
 			if err := chunk(c.backward, starts[i], s+i*k, k); err != nil {
