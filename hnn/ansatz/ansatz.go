@@ -173,23 +173,32 @@ func (m MLP) params(scope *model.Scope, g *Graph, dtype dtypes.DType) (ws, bs []
 	return ws, bs
 }
 
-// forward returns the pre-activations z_l and activations a_l of the hidden layers.
-func (m MLP) forward(ws, bs []*Node, y *Node) (zs, acts []*Node) {
-	a := y
+// forward returns, for states yT [2d, B] held feature-major, the input
+// [in, B] of each hidden layer (yT, a₀, …), its pre-activation z_l = W_lᵀ·input
+// + b_l and activation a_l = σ(z_l), each [w_l, B].
+func (act Activation) forward(ws, bs []*Node, yT *Node) (ins, zs, acts []*Node) {
+	a := yT
 	for l := range bs {
-		z := Add(DotProduct(a, ws[l]), bs[l])
-		a = m.Activation.apply(z)
+		z := Add(matmul(Transpose(ws[l], 0, 1), a), Transpose(bs[l], 0, 1))
+		ins = append(ins, a)
+		a = act.apply(z)
 		zs, acts = append(zs, z), append(acts, a)
 	}
-	return zs, acts
+	return ins, zs, acts
 }
 
 // Energy implements Hamiltonian: H = a_L · w_out, shape [B].
 func (m MLP) Energy(scope *model.Scope, y *Node) *Node {
 	m.check(y)
 	ws, bs := m.params(scope, y.Graph(), y.DType())
-	_, acts := m.forward(ws, bs, y)
-	out := DotProduct(acts[len(acts)-1], ws[len(ws)-1]) // [B, 1]
+	return m.Activation.energy(ws, bs, y)
+}
+
+// energy returns H = a_L · w_out at each row of y [B, in] for the network
+// with hidden weights and biases ws[:L], bs and output weights ws[L]: [B].
+func (act Activation) energy(ws, bs []*Node, y *Node) *Node {
+	_, _, acts := act.forward(ws, bs, Transpose(y, 0, 1))
+	out := matmul(Transpose(ws[len(ws)-1], 0, 1), acts[len(acts)-1]) // [1, B]
 	return Reshape(out, y.Shape().Dim(0))
 }
 
@@ -220,27 +229,30 @@ func (m MLP) sweepNode(scope *model.Scope, y *Node, symplectic bool) *Node {
 		return g
 	}
 	ws, bs := m.params(scope, y.Graph(), y.DType())
-	inputs := append(slices.Clone(ws), bs...)
-	out0 := ws[0]
-	if symplectic {
-		// J⁻¹W₀: rows (W₀[d:2d], −W₀[0:d]), so that δ₀(J⁻¹W₀)ᵀ = J⁻¹(δ₀W₀ᵀ) row by row.
-		out0 = Concatenate([]*Node{
-			Slice(ws[0], AxisRange(m.D, 2*m.D), AxisRange()),
-			Neg(Slice(ws[0], AxisRange(0, m.D), AxisRange())),
-		}, 0)
-		inputs = append(inputs, out0)
+	if !symplectic {
+		return m.Activation.gradient(ws, bs, y)
 	}
-	sw := m.sweep(ws, bs, out0, y)
+	// J⁻¹W₀: rows (W₀[d:2d], −W₀[0:d]), so that δ₀(J⁻¹W₀)ᵀ = J⁻¹(δ₀W₀ᵀ) row by row.
+	out0 := Concatenate([]*Node{
+		Slice(ws[0], AxisRange(m.D, 2*m.D), AxisRange()),
+		Neg(Slice(ws[0], AxisRange(0, m.D), AxisRange())),
+	}, 0)
+	sw := m.Activation.sweep(ws, bs, out0, y)
+	inputs := append(append(slices.Clone(ws), bs...), out0)
 	return withVJP(sw.out, y, inputs, func(v *Node) []*Node {
 		grads := sw.vjp(v)
-		if symplectic {
-			// The cotangent of W₀ used in the final product goes to the
-			// J⁻¹W₀ input; W₀'s own (forward-layer) cotangent stays in grads[1].
-			grads[1] = sw.w0Forward
-			grads = append(grads, sw.out0Bar)
-		}
-		return grads
+		// The cotangent of W₀ used in the final product goes to the J⁻¹W₀
+		// input; W₀'s own (forward-layer) cotangent stays in grads[1].
+		grads[1] = sw.w0Forward
+		return append(grads, sw.out0Bar)
 	})
+}
+
+// gradient returns ∇_y of the network's energy at each row of y [B, in]
+// (the closed-form sweep, with its closed-form reverse attached): [B, in].
+func (act Activation) gradient(ws, bs []*Node, y *Node) *Node {
+	sw := act.sweep(ws, bs, ws[0], y)
+	return withVJP(sw.out, y, append(slices.Clone(ws), bs...), sw.vjp)
 }
 
 // mlpSweep holds the intermediates of one evaluation of ∇_y H. They are kept
@@ -268,16 +280,13 @@ func matmul(a, b *Node) *Node { return Dot(a, b).General([]int{1}, nil, []int{0}
 // outer returns Σ_b x[i,b] u[j,b] for x [m, B], u [n, B]: shape [m, n].
 func outer(x, u *Node) *Node { return Dot(x, u).General([]int{1}, nil, []int{1}, nil) }
 
-func (m MLP) sweep(ws, bs []*Node, out0, y *Node) *mlpSweep {
+func (act Activation) sweep(ws, bs []*Node, out0, y *Node) *mlpSweep {
 	L := len(bs)
-	sw := &mlpSweep{act: m.Activation, ws: ws, bs: bs, out0: out0}
-	a := Transpose(y, 0, 1) // [2d, B]
-	for l := range L {
-		z := Add(matmul(Transpose(ws[l], 0, 1), a), Transpose(bs[l], 0, 1)) // W_lᵀa + b_l: [out, B]
-		sw.ins = append(sw.ins, a)
-		a = m.Activation.apply(z)
-		sw.acts = append(sw.acts, a)
-		sw.ders = append(sw.ders, m.Activation.derivative(z, a))
+	sw := &mlpSweep{act: act, ws: ws, bs: bs, out0: out0}
+	var zs []*Node
+	sw.ins, zs, sw.acts = act.forward(ws, bs, Transpose(y, 0, 1))
+	for l, z := range zs {
+		sw.ders = append(sw.ders, act.derivative(z, sw.acts[l]))
 	}
 	sw.gs = make([]*Node, L)
 	sw.deltas = make([]*Node, L)

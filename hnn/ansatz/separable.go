@@ -126,23 +126,14 @@ func (n scalarNet) params(scope *model.Scope, g *Graph, dtype dtypes.DType) (ws,
 // energy returns the network's output at each row of x [B, in]: shape [B].
 func (n scalarNet) energy(scope *model.Scope, x *Node) *Node {
 	ws, bs := n.params(scope, x.Graph(), x.DType())
-	_, acts := MLP{Activation: n.act}.forward(ws, bs, x)
-	return Reshape(DotProduct(acts[len(acts)-1], ws[len(ws)-1]), x.Shape().Dim(0))
+	return n.act.energy(ws, bs, x)
 }
 
 // gradient returns the closed-form gradient of energy with respect to x
-// (the backward sweep of MLP.Gradient): shape [B, in].
+// (MLP.Gradient's sweep and its closed-form reverse): shape [B, in].
 func (n scalarNet) gradient(scope *model.Scope, x *Node) *Node {
 	ws, bs := n.params(scope, x.Graph(), x.DType())
-	zs, acts := MLP{Activation: n.act}.forward(ws, bs, x)
-	L := len(bs)
-	wOut := Reshape(ws[L], 1, ws[L].Shape().Dim(0))
-	g := wOut
-	for l := L - 1; l >= 0; l-- {
-		delta := Mul(g, n.act.derivative(zs[l], acts[l]))
-		g = Dot(delta, ws[l]).General([]int{1}, nil, []int{1}, nil)
-	}
-	return g
+	return n.act.gradient(ws, bs, x)
 }
 
 func (n scalarNet) init(scope *model.Scope, dtype dtypes.DType, rng *rand.Rand) {

@@ -28,15 +28,24 @@ func TestSeparableGradientMatchesAutodiffAndIsSeparable(t *testing.T) {
 			tc.h.Init(store.RootScope().At("h"), dtypes.Float64, 3)
 			d := tc.h.D
 			// Outputs: closed-form ∇H, autodiff ∇H, and H at y and at y with
-			// q and p taken from two different rows (T(p)+V(q) splits exactly).
-			e := model.MustNewExec(testutil.Backend(), store, func(root *model.Scope, y, z *Node) (*Node, *Node, *Node) {
+			// q and p taken from two different rows (T(p)+V(q) splits exactly);
+			// then the (y, θ) cotangents of Σ z ⊙ ∇H, closed-form and autodiff
+			// (the products training differentiates through).
+			e := model.MustNewExec(testutil.Backend(), store, func(root *model.Scope, y, z *Node) []*Node {
 				root.SetTraining(y.Graph(), true)
 				s := root.At("h")
 				mixed := Concatenate([]*Node{Slice(y, AxisRange(), AxisRange(0, d)), Slice(z, AxisRange(), AxisRange(d, 2*d))}, 1)
 				mixed2 := Concatenate([]*Node{Slice(z, AxisRange(), AxisRange(0, d)), Slice(y, AxisRange(), AxisRange(d, 2*d))}, 1)
 				// H(q_y,p_z) + H(q_z,p_y) − H(y) − H(z) = 0 for a separable H.
 				sep := Sub(Add(tc.h.Energy(s, mixed), tc.h.Energy(s, mixed2)), Add(tc.h.Energy(s, y), tc.h.Energy(s, z)))
-				return tc.h.Gradient(s, y), ansatz.AutodiffGradient(tc.h, s, y), sep
+				closed, auto := tc.h.Gradient(s, y), ansatz.AutodiffGradient(tc.h, s, y)
+				wrt := []*Node{y}
+				for v := range s.IterVariables() {
+					wrt = append(wrt, v.NodeValue(y.Graph()))
+				}
+				vjpClosed := Gradient(ReduceAllSum(Mul(z, closed)), wrt...)
+				vjpAuto := Gradient(ReduceAllSum(Mul(z, auto)), wrt...)
+				return append(append([]*Node{closed, auto, sep}, vjpClosed...), vjpAuto...)
 			})
 			flat := func(seed uint64) *tensors.Tensor {
 				w := testutil.RandomWindows(seed, 20, 0, d, 2)
@@ -55,6 +64,17 @@ func TestSeparableGradientMatchesAutodiffAndIsSeparable(t *testing.T) {
 				if math.Abs(v) > 1e-12 {
 					t.Fatalf("row %d: H is not separable: mixed-sum defect %.3g", i, v)
 				}
+			}
+			half := (len(out) - 3) / 2
+			worst, scale := 0.0, 0.0
+			for k := range half {
+				c, a := tensors.MustCopyFlatData[float64](out[3+k]), tensors.MustCopyFlatData[float64](out[3+half+k])
+				for i := range a {
+					worst, scale = math.Max(worst, math.Abs(c[i]-a[i])), math.Max(scale, math.Abs(a[i]))
+				}
+			}
+			if worst > 1e-12*scale {
+				t.Errorf("closed-form reverse of ∇H differs from nested autodiff by %.3g (scale %.3g)", worst, scale)
 			}
 		})
 	}
