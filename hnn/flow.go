@@ -6,12 +6,12 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/hnnlab/hnnlab/hnn/ansatz"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
 	"github.com/hnnlab/hnnlab/hnn/integrator"
+	"github.com/hnnlab/hnnlab/hnn/internal/tensorconv"
 )
 
 // FlowChunk is the number of integration steps a Flow unrolls in one
@@ -79,14 +79,14 @@ func (f *Flow) Rollout(integ integrator.Integrator, y0 [][]float64, h float64, s
 	}
 	b, maxRes := len(y0), 0.0
 	for done := 0; done < steps; done += k {
-		in := toTensor(f.dtype, flat, b, d2)
+		in := tensorconv.FromFloat64(f.dtype, flat, b, d2)
 		o, err := exec.Call(in)
 		in.FinalizeAll()
 		if err != nil {
 			return nil, 0, err
 		}
-		states := fromTensor(o[0]) // [B, k, 2d]
-		maxRes = max(maxRes, fromTensor(o[1])[0])
+		states := tensorconv.ToFloat64(o[0]) // [B, k, 2d]
+		maxRes = max(maxRes, tensorconv.ToFloat64(o[1])[0])
 		o[0].FinalizeAll()
 		o[1].FinalizeAll()
 		take := min(k, steps-done)
@@ -129,29 +129,4 @@ func (f *Flow) exec(integ integrator.Integrator, h float64, k int) (*model.Exec,
 	}
 	f.execs[key] = e
 	return e, nil
-}
-
-// toTensor returns flat as a tensor of dtype (float32 or float64) with dims.
-func toTensor(dtype dtypes.DType, flat []float64, dims ...int) *tensors.Tensor {
-	if dtype == dtypes.Float32 {
-		f := make([]float32, len(flat))
-		for i, v := range flat {
-			f[i] = float32(v)
-		}
-		return tensors.FromFlatDataAndDimensions(f, dims...)
-	}
-	return tensors.FromFlatDataAndDimensions(append([]float64(nil), flat...), dims...)
-}
-
-// fromTensor returns the values of a float32 or float64 tensor as float64.
-func fromTensor(t *tensors.Tensor) []float64 {
-	if t.DType() == dtypes.Float32 {
-		f := tensors.MustCopyFlatData[float32](t)
-		out := make([]float64, len(f))
-		for i, v := range f {
-			out[i] = float64(v)
-		}
-		return out
-	}
-	return tensors.MustCopyFlatData[float64](t)
 }

@@ -39,16 +39,17 @@ func TestSpecBaselineFields(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, h, p, _, err := tc.spec.Build()
+			r, err := tc.spec.Resolve()
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("Build error %v, want one containing %q", err, tc.err)
+					t.Fatalf("Resolve error %v, want one containing %q", err, tc.err)
 				}
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
+			h, p := r.Hamiltonian, r.Problem
 			if h.String() != tc.ansatz || p.Model.String() != tc.ansatz {
 				t.Errorf("ansatz %q, want %q", h, tc.ansatz)
 			}
@@ -61,7 +62,8 @@ func TestSpecBaselineFields(t *testing.T) {
 		})
 	}
 	// The types behind the names.
-	_, h, p, _, _ := hnn.Spec{Ansatz: "separable", Integrator: "tao"}.Build()
+	r, _ := hnn.Spec{Ansatz: "separable", Integrator: "tao"}.Resolve()
+	h, p := r.Hamiltonian, r.Problem
 	if _, ok := h.(ansatz.Separable); !ok {
 		t.Errorf("ansatz %T, want ansatz.Separable", h)
 	}

@@ -10,8 +10,9 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/hnnlab/hnnlab/hnn/internal/tensorconv"
 )
 
 // Hamiltonian is a learnable energy H(y; θ) built on a GoMLX scope.
@@ -452,19 +453,10 @@ func (m MLP) Init(scope *model.Scope, dtype dtypes.DType, seed uint64) {
 }
 
 func setVar(s *model.Scope, name string, dtype dtypes.DType, vals []float64, dims ...int) {
-	var t *tensors.Tensor
-	switch dtype {
-	case dtypes.Float64:
-		t = tensors.FromFlatDataAndDimensions(slices.Clone(vals), dims...)
-	case dtypes.Float32:
-		f := make([]float32, len(vals))
-		for i, v := range vals {
-			f[i] = float32(v)
-		}
-		t = tensors.FromFlatDataAndDimensions(f, dims...)
-	default:
+	if dtype != dtypes.Float64 && dtype != dtypes.Float32 {
 		panic(fmt.Sprintf("ansatz: dtype must be Float64 or Float32, got %s", dtype))
 	}
+	t := tensorconv.FromFloat64(dtype, vals, dims...)
 	if v := s.GetVariable(name); v != nil {
 		v.MustSetValue(t)
 		return

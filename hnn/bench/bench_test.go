@@ -31,10 +31,11 @@ func TestFLOPs(t *testing.T) {
 			t.Errorf("FieldEvaluations(%s) = %d, want %d", c.integ, got, c.want)
 		}
 	}
-	_, _, p, _, err := hnn.Spec{Rollout: 6}.Build()
+	r, err := hnn.Spec{Rollout: 6}.Resolve()
 	if err != nil {
 		t.Fatal(err)
 	}
+	p := r.Problem
 	w := []int{16, 32, 16}
 	phi := 6.0 * 5 * 512 * 4544
 	adam := 15.0 * (2*16 + 16 + 16*32 + 32 + 32*16 + 16 + 16)

@@ -81,7 +81,7 @@ func Worker(cfg WorkerConfig) (WorkerResult, error) {
 	if cfg.Batch < 1 || cfg.Steps < 2 {
 		return WorkerResult{}, fmt.Errorf("worker: batch must be ≥ 1 and steps ≥ 2, got %d and %d", cfg.Batch, cfg.Steps)
 	}
-	method, err := ParseMethod(cfg.Gradient)
+	method, err := gradient.ByName(cfg.Gradient)
 	if err != nil {
 		return WorkerResult{}, err
 	}
@@ -173,7 +173,7 @@ func Memory(ctx context.Context, cfg MemoryConfig) ([]MemoryResult, error) {
 		cfg.Rollouts = DefaultMemoryRollouts
 	}
 	for _, g := range cfg.Gradients {
-		if _, err := ParseMethod(g); err != nil {
+		if _, err := gradient.ByName(g); err != nil {
 			return nil, err
 		}
 	}

@@ -1,10 +1,7 @@
 package bench
 
 import (
-	"fmt"
 	"math/rand/v2"
-	"sort"
-	"strings"
 
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -14,40 +11,9 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
+	"github.com/hnnlab/hnnlab/hnn/internal/tensorconv"
 	"github.com/hnnlab/hnnlab/hnn/system"
 )
-
-// Methods maps the gradient-method names accepted by the benchmarks (and by
-// hnn train --gradient) to methods. "auto" is gradient.Auto{}: Backprop up to
-// gradient.DefaultCrossover steps, the discrete adjoint above. "adjoint" goes
-// back gradient.DefaultChunk steps per executor, "adjoint-step" one.
-var Methods = map[string]gradient.Method{
-	"backprop":          gradient.Backprop{},
-	"adjoint":           gradient.DiscreteAdjoint{},
-	"adjoint-step":      gradient.DiscreteAdjoint{Chunk: 1},
-	"adjoint-recompute": gradient.DiscreteAdjoint{Recompute: true},
-	"adjoint-converged": gradient.DiscreteAdjoint{Variant: gradient.Converged},
-	"auto":              gradient.Auto{},
-}
-
-// MethodNames returns the keys of Methods, sorted.
-func MethodNames() []string {
-	names := make([]string, 0, len(Methods))
-	for n := range Methods {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-// ParseMethod returns the method called name.
-func ParseMethod(name string) (gradient.Method, error) {
-	m, ok := Methods[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown gradient method %q (valid: %s)", name, strings.Join(MethodNames(), ", "))
-	}
-	return m, nil
-}
 
 // DefaultBatch is the default number of windows per training step.
 const DefaultBatch = 512
@@ -62,8 +28,7 @@ type setup struct {
 }
 
 func newSetup(spec hnn.Spec, seed uint64) (*setup, error) {
-	spec = spec.WithDefaults()
-	sys, _, problem, dtype, err := spec.Build()
+	r, err := spec.Resolve()
 	if err != nil {
 		return nil, err
 	}
@@ -71,8 +36,8 @@ func newSetup(spec hnn.Spec, seed uint64) (*setup, error) {
 	if err != nil {
 		return nil, err
 	}
-	problem.Model = m.Hamiltonian
-	return &setup{spec: spec, model: m, problem: problem, sys: sys, dtype: dtype}, nil
+	r.Problem.Model = m.Hamiltonian
+	return &setup{spec: r.Spec, model: m, problem: r.Problem, sys: r.System, dtype: r.DType}, nil
 }
 
 // adamUpdate returns the trainer's update (Adam with a learning-rate
@@ -123,7 +88,7 @@ func (s *RandomSource) fill(dst []float64, j int) {
 func (s *RandomSource) State(j int) (*tensors.Tensor, error) {
 	v := make([]float64, len(s.x))
 	s.fill(v, j)
-	return toTensor(v, s.dtype, s.b, s.d2), nil
+	return tensorconv.FromFloat64(s.dtype, v, s.b, s.d2), nil
 }
 
 // Windows returns states 0…n as one tensor [B, n+1, 2d].
@@ -136,22 +101,10 @@ func (s *RandomSource) Windows(n int) *tensors.Tensor {
 			copy(vals[(b*(n+1)+j)*s.d2:], st[b*s.d2:(b+1)*s.d2])
 		}
 	}
-	return toTensor(vals, s.dtype, s.b, n+1, s.d2)
+	return tensorconv.FromFloat64(s.dtype, vals, s.b, n+1, s.d2)
 }
 
 // RandomWindows returns NewRandomSource(sys, dtype, seed, b).Windows(n).
 func RandomWindows(sys system.System, dtype dtypes.DType, seed uint64, b, n int) *tensors.Tensor {
 	return NewRandomSource(sys, dtype, seed, b).Windows(n)
-}
-
-// toTensor converts float64 values to a tensor of dtype (Float64 or Float32).
-func toTensor(vals []float64, dtype dtypes.DType, dims ...int) *tensors.Tensor {
-	if dtype == dtypes.Float32 {
-		f := make([]float32, len(vals))
-		for i, v := range vals {
-			f[i] = float32(v)
-		}
-		return tensors.FromFlatDataAndDimensions(f, dims...)
-	}
-	return tensors.FromFlatDataAndDimensions(vals, dims...)
 }

@@ -135,7 +135,7 @@ func NewStepTimer(cfg StepConfig, gradients []string) (*StepTimer, error) {
 	}
 	t := &StepTimer{cfg: cfg}
 	for _, g := range gradients {
-		method, err := ParseMethod(g)
+		method, err := gradient.ByName(g)
 		if err != nil {
 			return nil, err
 		}

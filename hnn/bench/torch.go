@@ -73,13 +73,13 @@ func Torch(ctx context.Context, python, script string, threads int, cfg StepConf
 // PyTorch reference script does not implement.
 func CheckTorch(cfg StepConfig) error {
 	cfg = cfg.withDefaults()
-	s := cfg.Spec
-	sys, _, p, _, err := s.Build()
+	r, err := cfg.Spec.Resolve()
 	if err != nil {
 		return err
 	}
+	s, p := r.Spec, r.Problem
 	switch {
-	case sys.Dim() != 1:
+	case s.Dim != 1:
 		return fmt.Errorf("the PyTorch reference has d = 1 only, not system %s", s.System)
 	case s.Ansatz != "mlp" || p.Objective != nil:
 		return fmt.Errorf("the PyTorch reference trains an MLP on the rollout loss only")

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/hnnlab/hnnlab/hnn/internal/atomicfile"
+	"github.com/hnnlab/hnnlab/hnn/internal/tensorconv"
 )
 
 // FormatVersion is written into every file; Load rejects other versions.
@@ -51,35 +53,8 @@ func Save(path string, store *model.Store, meta any) error {
 	if err != nil {
 		return fmt.Errorf("checkpoint: encoding %s: %w", path, err)
 	}
-	return WriteFileAtomic(path, data)
-}
-
-// WriteFileAtomic writes data to path through a synced temporary file in the
-// same directory and a rename.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, data); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("checkpoint: writing %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("checkpoint: syncing %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil { // make the rename durable
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
@@ -201,12 +176,9 @@ func fromTensor(path string, t *tensors.Tensor) (Variable, error) {
 	v := Variable{Path: path, Dims: append([]int{}, t.Shape().Dimensions...)}
 	switch t.DType() {
 	case dtypes.Float64:
-		v.DType, v.Values = "float64", tensors.MustCopyFlatData[float64](t)
+		v.DType, v.Values = "float64", tensorconv.ToFloat64(t)
 	case dtypes.Float32:
-		v.DType = "float32"
-		for _, x := range tensors.MustCopyFlatData[float32](t) {
-			v.Values = append(v.Values, float64(x))
-		}
+		v.DType, v.Values = "float32", tensorconv.ToFloat64(t)
 	case dtypes.Int64:
 		v.DType = "int64"
 		for _, x := range tensors.MustCopyFlatData[int64](t) {
@@ -232,14 +204,8 @@ func (v Variable) tensor() (*tensors.Tensor, error) {
 		return nil, err
 	}
 	switch dt {
-	case dtypes.Float64:
-		return tensors.FromFlatDataAndDimensions(append([]float64{}, v.Values...), v.Dims...), nil
-	case dtypes.Float32:
-		f := make([]float32, len(v.Values))
-		for i, x := range v.Values {
-			f[i] = float32(x)
-		}
-		return tensors.FromFlatDataAndDimensions(f, v.Dims...), nil
+	case dtypes.Float64, dtypes.Float32:
+		return tensorconv.FromFloat64(dt, v.Values, v.Dims...), nil
 	default:
 		f := make([]int64, len(v.Values))
 		for i, x := range v.Values {

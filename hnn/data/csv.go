@@ -7,10 +7,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/hnnlab/hnnlab/hnn/internal/atomicfile"
 	"github.com/hnnlab/hnnlab/hnn/system"
 )
 
@@ -60,37 +60,12 @@ func (t *Trajectories) WriteCSV(w io.Writer) error {
 	return bw.Flush()
 }
 
-// WriteCSVFile writes t to the file path atomically: it writes a temporary
-// file in the same directory, syncs it and renames it over path, so that path
-// never holds a partial file. Missing parent directories are created.
-func (t *Trajectories) WriteCSVFile(path string) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = t.WriteCSV(f); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+// WriteCSVFile writes t to the file path atomically (a synced temporary file
+// renamed into place, so that path never holds a partial file; a device such
+// as /dev/stdout is written to directly). Missing parent directories are
+// created.
+func (t *Trajectories) WriteCSVFile(path string) error {
+	return atomicfile.Write(path, t.WriteCSV)
 }
 
 // ReadCSVFile reads the CSV file at path; see ReadCSV.

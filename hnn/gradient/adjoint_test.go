@@ -157,18 +157,25 @@ func TestConvergedAdjointWithUnconvergedForward(t *testing.T) {
 }
 
 // TestAdjointRejectsFlaws shows that the tolerance above is meaningful: the
-// two mistakes of a public implementation (seeding only from the last state,
-// applying ∂F/∂y untransposed) move the gradient by far more than it.
+// two mistakes of a public implementation move the gradient by far more than
+// it. The flawed adjoints (adjoint_flaws_test.go) are the production sweep's
+// pieces with one replaced:
+//
+//   - LastStateOnlySeeding seeds the backward sweep with ∂L/∂y_N only (the
+//     paper's terminal condition (18) alone), dropping the jump ∂L/∂y_i that
+//     every other observed state of the loss (26) adds on the way back;
+//   - UntransposedJacobian applies A = ∂F/∂y in the Converged step where Aᵀ
+//     belongs: μ = λ₁ + (h/2)·Aμ, λ₀ = μ + (h/2)·Aμ.
 func TestAdjointRejectsFlaws(t *testing.T) {
 	cases := []struct {
 		name string
-		m    gradient.DiscreteAdjoint
+		m    gradient.Method
 		tc   adjointCase
 	}{
-		{"last-state-only seeding (unrolled)", gradient.WithLastStateOnlySeeding(gradient.DiscreteAdjoint{}), unrolledCases[1]},
-		{"last-state-only seeding (converged)", gradient.WithLastStateOnlySeeding(gradient.DiscreteAdjoint{Variant: gradient.Converged}), convergedCases[0]},
-		{"untransposed Jacobian d=1 (converged)", gradient.WithUntransposedJacobian(gradient.DiscreteAdjoint{Variant: gradient.Converged}), convergedCases[0]},
-		{"untransposed Jacobian d=2 (converged)", gradient.WithUntransposedJacobian(gradient.DiscreteAdjoint{Variant: gradient.Converged}), convergedCases[2]},
+		{"last-state-only seeding (unrolled)", gradient.LastStateOnlySeeding{}, unrolledCases[1]},
+		{"last-state-only seeding (converged)", gradient.LastStateOnlySeeding{Variant: gradient.Converged}, convergedCases[0]},
+		{"untransposed Jacobian d=1 (converged)", gradient.UntransposedJacobian{}, convergedCases[0]},
+		{"untransposed Jacobian d=2 (converged)", gradient.UntransposedJacobian{}, convergedCases[2]},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

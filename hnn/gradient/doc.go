@@ -16,7 +16,19 @@
 // Backprop differentiates the unrolled solver (predictor and every
 // fixed-point sweep) with GoMLX reverse-mode autodiff; its memory grows
 // linearly with N. The discrete adjoint, a Method of its own, must give the
-// same gradients.
+// same gradients, with memory flat in N. Auto picks one of them by N.
+//
+// ByName returns a method by the name a command line or a configuration
+// gives it; Names lists them:
+//
+//	auto                Auto{}: Backprop up to DefaultCrossover steps, the adjoint beyond
+//	backprop            Backprop{}
+//	adjoint             DiscreteAdjoint{}: unrolled, DefaultChunk steps per backward executor
+//	adjoint-step        DiscreteAdjoint{Chunk: 1}: one step per backward executor
+//	adjoint-recompute   DiscreteAdjoint{Recompute: true}: no stored states
+//	adjoint-converged   DiscreteAdjoint{Variant: Converged}: the exact implicit midpoint map
+//
+// A method's String is its name.
 //
 // Trainable variables are those under the Hamiltonian's scope
 // (ansatz scope "hamiltonian" of the store), in Store.IterVariables order;

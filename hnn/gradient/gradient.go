@@ -43,9 +43,9 @@ type Problem struct {
 	// graph, so that a backend that runs independent ops concurrently (the
 	// pure-Go one) keeps several cores busy. The result is the same up to
 	// round-off. 0 means automatic: 2 on the pure-Go backend when
-	// GOMAXPROCS ≥ 2 and the batch is even and ≥ 64, else 1 (measured on 2
-	// cores, B = 512, N = 6: 2 shards cut the backprop step by about 25 %,
-	// 4 are slower than 2). A batch that Shards does not divide is not cut.
+	// GOMAXPROCS ≥ 2 and the batch is even and ≥ 64, else 1 (2 shards made
+	// the step faster on 2 cores and 4 slower than 2; see the README's
+	// benchmark section). A batch that Shards does not divide is not cut.
 	Shards int
 }
 

@@ -18,9 +18,9 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/baseline"
-	"github.com/hnnlab/hnnlab/hnn/checkpoint"
 	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/eval"
+	"github.com/hnnlab/hnnlab/hnn/internal/atomicfile"
 	"github.com/hnnlab/hnnlab/hnn/system"
 	"github.com/hnnlab/hnnlab/hnn/train"
 )
@@ -257,7 +257,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 			return nil, fmt.Errorf("reproduce: %w", err)
 		}
 		for _, m := range models {
-			if _, _, _, _, err := specFor(proto, s, m).Build(); err != nil {
+			if err := specFor(proto, s, m).Validate(); err != nil {
 				return nil, fmt.Errorf("reproduce: %s/%s: %w", s, m.Name, err)
 			}
 		}
@@ -342,7 +342,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	if err := writeJSON(filepath.Join(cfg.OutDir, "results.json"), res); err != nil {
 		return nil, err
 	}
-	if err := checkpoint.WriteFileAtomic(filepath.Join(cfg.OutDir, "table.md"), []byte(TableMarkdown(res))); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(cfg.OutDir, "table.md"), []byte(TableMarkdown(res))); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -435,7 +435,7 @@ func Redraw(ctx context.Context, dir string, progress io.Writer) (*Results, erro
 	if err := writeJSON(filepath.Join(dir, "results.json"), &res); err != nil {
 		return nil, err
 	}
-	if err := checkpoint.WriteFileAtomic(filepath.Join(dir, "table.md"), []byte(TableMarkdown(&res))); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, "table.md"), []byte(TableMarkdown(&res))); err != nil {
 		return nil, err
 	}
 	return &res, nil
@@ -449,16 +449,7 @@ var relativeCost = map[string]float64{"this-work": 1, "nssnn": 0.9, "separable-l
 func specFor(p *Protocol, sys string, m baseline.Model) hnn.Spec {
 	s := p.SystemSpec(sys)
 	s.System = sys
-	s.Ansatz, s.Objective, s.Omega = m.Ansatz, m.Objective, m.Omega
-	s.Integrator = cmp.Or(m.Integrator, s.Integrator)
-	if m.Rollout != 0 {
-		s.Rollout = m.Rollout
-	}
-	if m.Integrator != "implicit-midpoint" {
-		// Settings of the implicit solve do not apply.
-		s.Iterations, s.Predictor = 0, ""
-	}
-	return s.WithDefaults()
+	return s.WithBaseline(m)
 }
 
 // dataSets generates each (system, seed)'s data once, on first use.
@@ -690,7 +681,7 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("reproduce: encoding %s: %w", path, err)
 	}
-	return checkpoint.WriteFileAtomic(path, append(b, '\n'))
+	return atomicfile.WriteFile(path, append(b, '\n'))
 }
 
 func progressf(w io.Writer, format string, args ...any) {

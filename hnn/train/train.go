@@ -23,6 +23,8 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn/checkpoint"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
+	"github.com/hnnlab/hnnlab/hnn/internal/atomicfile"
+	"github.com/hnnlab/hnnlab/hnn/internal/tensorconv"
 )
 
 // Trajectories is the view of a data set the trainer needs: Count
@@ -342,14 +344,7 @@ func (t *Trainer) health(r gradient.Result) error {
 }
 
 func (t *Trainer) tensor(buf []float64, dims ...int) *tensors.Tensor {
-	if t.cfg.dtype() == dtypes.Float32 {
-		f := make([]float32, len(buf))
-		for i, v := range buf {
-			f[i] = float32(v)
-		}
-		return tensors.FromFlatDataAndDimensions(f, dims...)
-	}
-	return tensors.FromFlatDataAndDimensions(append([]float64(nil), buf...), dims...)
+	return tensorconv.FromFloat64(t.cfg.dtype(), buf, dims...)
 }
 
 // validationWindows fixes one window per validation trajectory (starts drawn
@@ -454,5 +449,5 @@ func (t *Trainer) save() error {
 	for _, e := range t.st.History {
 		fmt.Fprintf(&sb, "%d,%d,%.10g,%.10g,%.6g,%.3g,%.3f\n", e.Step, e.Epoch, e.TrainLoss, e.ValLoss, e.LR, e.Residual, e.Seconds)
 	}
-	return checkpoint.WriteFileAtomic(filepath.Join(t.cfg.OutDir, MetricsFile), []byte(sb.String()))
+	return atomicfile.WriteFile(filepath.Join(t.cfg.OutDir, MetricsFile), []byte(sb.String()))
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/bench"
+	"github.com/hnnlab/hnnlab/hnn/gradient"
 	"github.com/hnnlab/hnnlab/hnn/system"
 )
 
@@ -82,11 +83,12 @@ func (f specFlags) spec() (hnn.Spec, error) {
 	}
 	s := hnn.Spec{System: *f.system, Widths: ws, DType: *f.dtype, Integrator: *f.integ, Predictor: *f.predictor,
 		Iterations: *f.iters, Dt: *f.dt}
+	s.Rollout = gradient.DefaultRollout // bench memory sets its own
 	if f.rollout != nil {
 		s.Rollout = *f.rollout
 	}
-	if _, _, _, _, err := s.Build(); err != nil {
-		return hnn.Spec{}, asUsage(err)
+	if err := s.ValidateExplicit(); err != nil {
+		return hnn.Spec{}, specUsage(err)
 	}
 	return s, nil
 }
@@ -96,7 +98,7 @@ func runBenchStep(args []string, stdout, stderr io.Writer) error {
 	sf := addSpecFlags(fs, true)
 	batch := fs.Int("batch", bench.DefaultBatch, "windows per step")
 	grad := fs.String("gradient", "backprop", "gradient method, or several comma-separated (timed interleaved in one process): "+
-		strings.Join(bench.MethodNames(), ", "))
+		strings.Join(gradient.Names(), ", "))
 	steps := fs.Int("steps", 20, "timed steps (after the compiling step and the warm-up)")
 	warmup := fs.Int("warmup", 3, "untimed steps after the compiling one")
 	seed := fs.Uint64("seed", 1, "random seed (weights, windows)")
@@ -253,7 +255,7 @@ func parseMethods(list string) ([]string, error) {
 	var gs []string
 	for _, g := range strings.Split(list, ",") {
 		g = strings.TrimSpace(g)
-		if _, err := bench.ParseMethod(g); err != nil {
+		if _, err := gradient.ByName(g); err != nil {
 			return nil, usagef("--gradient: %v", err)
 		}
 		gs = append(gs, g)
@@ -265,7 +267,7 @@ func runBenchMemory(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench memory", stderr)
 	sf := addSpecFlags(fs, false)
 	rollouts := fs.String("rollout", "4,8,16,32,64,128,256,512,1024", "rollout lengths N, comma-separated")
-	grads := fs.String("gradient", "adjoint,backprop", "gradient methods, comma-separated: "+strings.Join(bench.MethodNames(), ", "))
+	grads := fs.String("gradient", "adjoint,backprop", "gradient methods, comma-separated: "+strings.Join(gradient.Names(), ", "))
 	batch := fs.Int("batch", bench.DefaultBatch, "windows per step")
 	steps := fs.Int("steps", 4, "training steps per process (the first compiles; the time is the median of the others)")
 	minWork := fs.Int("min-rollout-steps", bench.DefaultMinRolloutSteps, "each process runs at least this many integration steps in all (N × steps), so that its heap reaches its steady size; ≤ 0: none")

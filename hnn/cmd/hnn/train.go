@@ -16,6 +16,7 @@ import (
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
+	"github.com/hnnlab/hnnlab/hnn/integrator"
 	"github.com/hnnlab/hnnlab/hnn/system"
 	"github.com/hnnlab/hnnlab/hnn/train"
 )
@@ -25,20 +26,6 @@ func init() {
 		summary: "learn a Hamiltonian from trajectories (the paper's data set by default)",
 		run:     runTrain,
 	})
-}
-
-// gradientMethods maps --gradient names to methods. "auto" (the default) is
-// gradient.Auto: backprop for N ≤ gradient.DefaultCrossover, the discrete
-// adjoint above (see its doc comment for the measurements behind it).
-var gradientMethods = map[string]gradient.Method{
-	"auto":              gradient.Auto{},
-	"backprop":          gradient.Backprop{},
-	"adjoint":           gradient.DiscreteAdjoint{},
-	"adjoint-converged": gradient.DiscreteAdjoint{Variant: gradient.Converged},
-}
-
-func methodNames() string {
-	return strings.Join(sortedKeys(gradientMethods), ", ")
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -51,22 +38,20 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	batch := fs.Int("batch", train.DefaultBatchSize, "windows per minibatch")
 	lr := fs.Float64("lr", train.DefaultLearningRate, "Adam learning rate")
 	rollout := fs.Int("rollout", gradient.DefaultRollout, "integration steps N per window")
-	iters := fs.Int("iterations", 3, "fixed-point iterations k per implicit-midpoint step")
+	iters := fs.Int("iterations", integrator.DefaultIterations, "fixed-point iterations k per implicit-midpoint step")
 	predictor := fs.String("predictor", "rk2", "initial guess of the implicit solve: rk2, observed")
 	integ := fs.String("integrator", "implicit-midpoint", "integrator: "+strings.Join(hnn.Integrators, ", "))
 	widths := fs.String("widths", "16,32,16", "hidden layer widths of the MLP")
 	activation := fs.String("activation", "tanh", "hidden activation: tanh, softplus")
 	dtype := fs.String("dtype", "float64", "float64 or float32")
 	dt := fs.Float64("dt", hnn.DefaultDt, "step h (the observation interval; with --data, read from the file)")
-	grad := fs.String("gradient", "auto", fmt.Sprintf("gradient method: %s; auto is whichever is faster at --rollout N: "+
-		"backprop for N ≤ %d, adjoint above (measured at B=512, k=3, float64: backprop's step is faster at every N ≤ 1024, "+
-		"adjoint/backprop time 1.2× at N=6, 1.3–1.4× at N=32, 1.9× at N=128, but backprop's memory grows ≈6.5 MB per step "+
-		"(6.7 GB at N=1024) while the adjoint's stays ≈65 MB)", methodNames(), gradient.DefaultCrossover))
+	grad := fs.String("gradient", "auto", fmt.Sprintf("gradient method: %s; auto is backprop for N ≤ %d, the adjoint above "+
+		"(backprop's memory grows with N, the adjoint's does not; README, section Gradients)", strings.Join(gradient.Names(), ", "), gradient.DefaultCrossover))
 	seed := fs.Uint64("seed", 1, "random seed (weights, data, order)")
-	nTrain := fs.Int("trajectories", 16384, "without --data: training trajectories to generate")
-	nVal := fs.Int("val-trajectories", 8192, "without --data: validation trajectories to generate")
-	steps := fs.Int("steps", 30, "without --data: observation steps per generated trajectory")
-	noise := fs.Float64("noise", 0.01, "without --data: observation noise σ")
+	nTrain := fs.Int("trajectories", hnn.DefaultTrainTrajectories, "without --data: training trajectories to generate")
+	nVal := fs.Int("val-trajectories", hnn.DefaultValTrajectories, "without --data: validation trajectories to generate")
+	steps := fs.Int("steps", hnn.DefaultSteps, "without --data: observation steps per generated trajectory")
+	noise := fs.Float64("noise", hnn.DefaultNoise, "without --data: observation noise σ")
 	out := fs.String("out", "runs/double-well", "output directory (checkpoint.json, metrics.csv)")
 	resume := fs.Bool("resume", false, "continue the run in --out from its last checkpoint")
 	ckptEvery := fs.Int("checkpoint-every", 0, "also checkpoint every that many steps (0: at epoch ends)")
@@ -76,9 +61,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	set := setFlags(fs)
-	method, ok := gradientMethods[*grad]
-	if !ok {
-		return usagef("--gradient: unknown method %q (valid: %s)", *grad, methodNames())
+	method, err := gradient.ByName(*grad)
+	if err != nil {
+		return usagef("--gradient: %v", err)
 	}
 	ws, err := parseInts(*widths)
 	if err != nil {
@@ -107,21 +92,18 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return usagef("--max-residual: must be positive, got %g", *maxRes)
 	case *valFrac <= 0 || *valFrac >= 1:
 		return usagef("--val-fraction: must be in (0, 1), got %g", *valFrac)
-	case *rollout < 1:
-		return usagef("--rollout: must be ≥ 1, got %d", *rollout)
-	case *iters < 1:
-		return usagef("--iterations: must be ≥ 1, got %d", *iters)
-	case *dt <= 0 || *dt > 1:
-		return usagef("--dt: must be in (0, 1], got %g", *dt)
 	case *ckptEvery < 0:
 		return usagef("--checkpoint-every: must be ≥ 0, got %d", *ckptEvery)
-	case *steps < *rollout:
+	case *dataFile == "" && *steps < *rollout:
 		return usagef("--steps (%d) must be ≥ --rollout (%d)", *steps, *rollout)
 	}
 	spec := hnn.Spec{System: *sysName, Widths: ws, Activation: *activation, DType: *dtype, Dt: *dt,
 		Rollout: *rollout, Integrator: *integ, Iterations: *iters, Predictor: *predictor}
 	if set["alpha"] {
 		spec.Alpha = alpha
+	}
+	if err := spec.ValidateExplicit(); err != nil && !*resume {
+		return specUsage(err)
 	}
 	cfg := hnn.TrainConfig{
 		Method: method,
@@ -173,9 +155,6 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		cfg.DataFile, cfg.ValFraction = *dataFile, *valFrac
 	}
 	cfg.Spec = spec
-	if _, _, _, _, err := spec.Build(); err != nil && !*resume {
-		return asUsage(err)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	t0 := time.Now()

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"sort"
+
+	"github.com/hnnlab/hnnlab/hnn"
 )
 
 type flagT = flag.Flag
@@ -14,4 +17,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// specUsage turns an invalid spec into a usage error naming the flag that
+// sets the field (the flags carry the fields' JSON names).
+func specUsage(err error) error {
+	var fe *hnn.FieldError
+	if errors.As(err, &fe) {
+		return usagef("--%s: %v", fe.Field, fe.Err)
+	}
+	return asUsage(err)
 }

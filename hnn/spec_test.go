@@ -1,0 +1,120 @@
+package hnn_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/hnnlab/hnnlab/hnn"
+	"github.com/hnnlab/hnnlab/hnn/baseline"
+	"github.com/hnnlab/hnnlab/hnn/system"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// TestSpecValidate: every invalid field is a *FieldError naming the field,
+// with the valid range in the message; the zero spec is valid.
+func TestSpecValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		spec     hnn.Spec
+		explicit bool
+		field    string
+		msg      string
+	}{
+		{"zero spec", hnn.Spec{}, false, "", ""},
+		{"no system with dim", hnn.Spec{System: hnn.NoSystem, Dim: 2}, false, "", ""},
+		{"unknown system", hnn.Spec{System: "kepler"}, false, "system", `unknown system "kepler"`},
+		{"negative dim", hnn.Spec{Dim: -1}, false, "dim", "≥ 1"},
+		{"alpha on the double well", hnn.Spec{Alpha: ptr(0.3)}, false, "alpha", "only to system coupled-oscillator"},
+		{"alpha too large", hnn.Spec{System: "coupled-oscillator", Alpha: ptr(1.5)}, false, "alpha", "|alpha| < 1"},
+		{"width 0", hnn.Spec{Widths: []int{16, 0}}, false, "widths", "1…4096"},
+		{"too many layers", hnn.Spec{Widths: make([]int, 33)}, false, "widths", "1…32 hidden layers"},
+		{"activation", hnn.Spec{Activation: "relu"}, false, "activation", "relu"},
+		{"dtype", hnn.Spec{DType: "float16"}, false, "dtype", "float64, float32"},
+		{"dt too large", hnn.Spec{Dt: 2}, false, "dt", "(0, 1]"},
+		{"negative rollout", hnn.Spec{Rollout: -1}, false, "rollout", "1…100000"},
+		{"iterations", hnn.Spec{Iterations: 1001}, false, "iterations", "1…1000"},
+		{"predictor", hnn.Spec{Predictor: "euler"}, false, "predictor", "euler"},
+		{"integrator", hnn.Spec{Integrator: "rk45"}, false, "integrator", "implicit-midpoint"},
+		{"omega without tao", hnn.Spec{Omega: 5}, false, "omega", "only to integrator tao"},
+		{"nssnn without tao", hnn.Spec{Objective: "nssnn"}, false, "objective", `needs integrator "tao"`},
+		{"explicit zero rollout", hnn.Spec{Dt: 0.01, Iterations: 3}, true, "rollout", "got 0"},
+		{"explicit zero dt", hnn.Spec{Rollout: 6, Iterations: 3}, true, "dt", "got 0"},
+		{"explicit zero iterations", hnn.Spec{Dt: 0.01, Rollout: 6}, true, "iterations", "got 0"},
+		{"explicit complete", hnn.Spec{Dt: 0.01, Rollout: 6, Iterations: 3}, true, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.spec.Validate()
+			if tc.explicit {
+				err = tc.spec.ValidateExplicit()
+			}
+			if tc.field == "" {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				return
+			}
+			var fe *hnn.FieldError
+			if !errors.As(err, &fe) || fe.Field != tc.field || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("error %v, want a FieldError on %q containing %q", err, tc.field, tc.msg)
+			}
+		})
+	}
+}
+
+// TestResolveSystems: built-in, user-defined and no system.
+func TestResolveSystems(t *testing.T) {
+	r, err := hnn.Spec{System: "henon-heiles"}.Resolve()
+	if err != nil || r.System.Name() != "henon-heiles" || r.Spec.Dim != 2 || r.Hamiltonian.Dim() != 2 {
+		t.Fatalf("built in: %v, %+v", err, r.Spec)
+	}
+	own := system.Func{SystemName: "mine", D: 3, Energy: func([]float64) float64 { return 0 }, Gradient: func(_, _ []float64) {}}
+	if r, err = (hnn.Spec{}).ResolveWith(own); err != nil || r.Spec.System != "mine" || r.Spec.Dim != 3 || r.System == nil {
+		t.Fatalf("user-defined: %v, %+v", err, r.Spec)
+	}
+	if _, err := (hnn.Spec{System: "double-well"}).ResolveWith(own); err == nil || !strings.Contains(err.Error(), `"mine"`) {
+		t.Errorf("a spec naming another system resolved with mine: %v", err)
+	}
+	if _, err := (hnn.Spec{Dim: 2}).ResolveWith(own); err == nil || !strings.Contains(err.Error(), "d = 3") {
+		t.Errorf("a spec of another dimension resolved with mine: %v", err)
+	}
+	if _, err := (hnn.Spec{System: "mine"}).Resolve(); err == nil {
+		t.Error("a user-defined system's name resolved without the system")
+	}
+	if r, err = (hnn.Spec{System: hnn.NoSystem, Dim: 2}).Resolve(); err != nil || r.System != nil || r.Hamiltonian.Dim() != 2 {
+		t.Fatalf("no system: %v, %+v", err, r)
+	}
+	if _, err := (hnn.Spec{System: hnn.NoSystem}).Resolve(); err == nil || !strings.Contains(err.Error(), "degrees of freedom") {
+		t.Errorf("no system without dim: %v", err)
+	}
+	m, err := hnn.NewModel(hnn.Spec{System: hnn.NoSystem, Dim: 1}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Evaluate(); err == nil || !strings.Contains(err.Error(), "no true Hamiltonian") {
+		t.Errorf("Evaluate without a system: %v", err)
+	}
+	if e, err := m.Energy([][]float64{{0.1, 0.2}}); err != nil || len(e) != 1 {
+		t.Errorf("Energy without a system: %v %v", e, err)
+	}
+}
+
+// TestWithBaseline: each baseline's spec has its model's pieces, shared
+// settings kept, and the implicit solve's settings reset where they do not apply.
+func TestWithBaseline(t *testing.T) {
+	shared := hnn.Spec{System: "coupled-oscillator", Widths: []int{8, 8}, Dt: 0.1, Iterations: 7, Predictor: "observed"}
+	for _, m := range baseline.Models() {
+		s := shared.WithBaseline(m)
+		if err := s.Validate(); err != nil {
+			t.Errorf("%s: %v", m.Name, err)
+		}
+		if s.System != shared.System || s.Dt != 0.1 || len(s.Widths) != 2 || s.Ansatz != m.Ansatz || s.Objective != m.Objective {
+			t.Errorf("%s: %+v", m.Name, s)
+		}
+		implicit := s.Integrator == "implicit-midpoint"
+		if implicit != (s.Iterations == 7 && s.Predictor == "observed") && m.Integrator != "" {
+			t.Errorf("%s: integrator %s with iterations %d, predictor %s", m.Name, s.Integrator, s.Iterations, s.Predictor)
+		}
+	}
+}

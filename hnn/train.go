@@ -1,0 +1,217 @@
+package hnn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/hnnlab/hnnlab/hnn/data"
+	"github.com/hnnlab/hnnlab/hnn/gradient"
+	"github.com/hnnlab/hnnlab/hnn/system"
+	"github.com/hnnlab/hnnlab/hnn/train"
+)
+
+// The paper's data set, generated when no data are given (DataConfig's defaults).
+const (
+	DefaultTrainTrajectories = 16384
+	DefaultValTrajectories   = 8192
+	DefaultSteps             = 30
+	DefaultNoise             = 0.01
+)
+
+// DataConfig says which data to generate when none are given: the paper's
+// data set by default. The zero value of each field means its default.
+type DataConfig struct {
+	// Train is the number of training trajectories; 0 means DefaultTrainTrajectories (16384).
+	Train int
+	// Val is the number of validation trajectories; 0 means DefaultValTrajectories (8192).
+	Val int
+	// Steps is the number of observation steps per trajectory; 0 means DefaultSteps (30).
+	Steps int
+	// Noise is the observation noise σ; 0 means DefaultNoise (0.01); a
+	// negative value means clean data.
+	Noise float64
+}
+
+func (c DataConfig) withDefaults() DataConfig {
+	if c.Train == 0 {
+		c.Train = DefaultTrainTrajectories
+	}
+	if c.Val == 0 {
+		c.Val = DefaultValTrajectories
+	}
+	if c.Steps == 0 {
+		c.Steps = DefaultSteps
+	}
+	switch {
+	case c.Noise == 0:
+		c.Noise = DefaultNoise
+	case c.Noise < 0:
+		c.Noise = 0
+	}
+	return c
+}
+
+// GenerateData generates the training and validation trajectories for spec
+// (its built-in system and step) with seed.
+func GenerateData(spec Spec, cfg DataConfig, seed uint64) (trainSet, valSet *data.Trajectories, err error) {
+	r, err := spec.Resolve()
+	if err != nil {
+		return nil, nil, err
+	}
+	return generate(r, cfg, seed)
+}
+
+func generate(r Resolved, cfg DataConfig, seed uint64) (trainSet, valSet *data.Trajectories, err error) {
+	if r.System == nil {
+		return nil, nil, errors.New("hnn: no data given, and a model without a system has none to generate them from")
+	}
+	cfg = cfg.withDefaults()
+	all, err := data.Generate(r.System, data.GenerateConfig{Trajectories: cfg.Train + cfg.Val, Steps: cfg.Steps, Dt: r.Spec.Dt, Noise: cfg.Noise, Seed: seed})
+	if err != nil {
+		return nil, nil, err
+	}
+	trainSet, valSet = all.Split(cfg.Val)
+	return trainSet, valSet, nil
+}
+
+// RunInfo is what Train stores in the checkpoint besides the trainer's
+// state: enough to rebuild the model and to resume the run with the same data
+// and settings.
+type RunInfo struct {
+	Spec Spec `json:"spec"`
+	// Gradient is the gradient method's name (gradient.ByName).
+	Gradient string `json:"gradient"`
+	// Seed initialised the weights and seeds data generation and order.
+	Seed uint64 `json:"seed"`
+	// Data configured the generated data (when DataFile is empty).
+	Data DataConfig `json:"data"`
+	// DataFile is the file the data came from, if any (recorded by callers
+	// that read one, such as hnn train --data).
+	DataFile string `json:"data_file,omitempty"`
+	// ValFraction is the fraction of DataFile's trajectories held out.
+	ValFraction float64 `json:"val_fraction,omitempty"`
+	// Epochs, BatchSize and LearningRate are the trainer's settings.
+	Epochs       int     `json:"epochs"`
+	BatchSize    int     `json:"batch_size"`
+	LearningRate float64 `json:"learning_rate"`
+}
+
+// ReadRunInfo reads the RunInfo of the run saved in dir.
+func ReadRunInfo(dir string) (RunInfo, error) {
+	var run RunInfo
+	err := train.ReadRun(dir, &run)
+	return run, err
+}
+
+// TrainConfig configures Train. The zero value of each field means its default.
+type TrainConfig struct {
+	// Spec describes the model.
+	Spec Spec
+	// System is the system the data come from; nil means the built-in
+	// system Spec.System names (or none, for NoSystem). A user-defined
+	// system (e.g. a system.Func) goes here; its Name is recorded in the
+	// spec, and LoadSystem reads the model back with it.
+	System system.System
+	// Train and Val are the data; nil means data generated from the system
+	// (GenerateData with Data and Seed).
+	Train, Val *data.Trajectories
+	// Data configures generated data when Train is nil.
+	Data DataConfig
+	// Method computes gradients; nil means gradient.Backprop{}.
+	Method gradient.Method
+	// Trainer holds epochs, batch size, learning rate, schedule, output
+	// directory and progress writer; its Seed, DType and Run are set by Train.
+	Trainer train.Config
+	// Seed initialises the weights and seeds data generation and order.
+	Seed uint64
+	// Shards is gradient.Problem.Shards: the batch shards integrated as
+	// independent graph branches, so that one training keeps several cores
+	// busy; 0 means automatic (2 on the pure-Go backend with ≥ 2 cores), 1
+	// none (the better choice when several trainings share the cores).
+	Shards int
+	// Resume continues the run whose checkpoint is in Trainer.OutDir, with
+	// the spec, seed, data and trainer settings recorded there (Trainer.Epochs,
+	// when set, may extend the run).
+	Resume bool
+	// DataFile and ValFraction are recorded in the run's metadata when the
+	// caller read Train and Val from a file.
+	DataFile    string
+	ValFraction float64
+}
+
+// Train fits a model and returns it with its history. With Trainer.OutDir
+// set, the checkpoint there can be read back with Load (or LoadSystem, for
+// a user-defined system).
+func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) {
+	spec := cfg.Spec
+	if cfg.Resume {
+		if cfg.Trainer.OutDir == "" {
+			return nil, nil, errors.New("hnn: resume needs an output directory")
+		}
+		run, err := ReadRunInfo(cfg.Trainer.OutDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		spec, cfg.Seed, cfg.Data = run.Spec, run.Seed, run.Data
+		cfg.DataFile, cfg.ValFraction = run.DataFile, run.ValFraction
+		cfg.Trainer.BatchSize, cfg.Trainer.LearningRate = run.BatchSize, run.LearningRate
+		if cfg.Trainer.Epochs == 0 {
+			cfg.Trainer.Epochs = run.Epochs
+		}
+	}
+	if spec.System == NoSystem && spec.Dim == 0 && cfg.Train != nil {
+		spec.Dim = cfg.Train.Dim
+	}
+	r, err := spec.ResolveWith(cfg.System)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := newModel(r, cfg.Seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	problem := r.Problem
+	problem.Shards = cfg.Shards
+	trainSet, valSet := cfg.Train, cfg.Val
+	if trainSet == nil {
+		progressf(cfg.Trainer.Progress, "generating %s data …\n", r.Spec.System)
+		if trainSet, valSet, err = generate(r, cfg.Data, cfg.Seed); err != nil {
+			return nil, nil, err
+		}
+	}
+	if valSet == nil {
+		return nil, nil, errors.New("hnn: training data given without validation data")
+	}
+	if trainSet.Dim != m.Dim() || valSet.Dim != m.Dim() {
+		return nil, nil, fmt.Errorf("hnn: the data have d = %d (validation: %d) degrees of freedom, system %s has %d", trainSet.Dim, valSet.Dim, r.Spec.System, m.Dim())
+	}
+	tc := cfg.Trainer
+	tc.Seed = cfg.Seed
+	tc.DType = r.DType
+	method := cfg.Method
+	if method == nil {
+		method = gradient.Backprop{}
+	}
+	tc.Run = RunInfo{Spec: r.Spec, Gradient: method.String(), Seed: cfg.Seed, Data: cfg.Data,
+		DataFile: cfg.DataFile, ValFraction: cfg.ValFraction,
+		Epochs: tc.Epochs, BatchSize: tc.BatchSize, LearningRate: tc.LearningRate}
+	tr, err := train.New(m.backend, m.Store, problem, method, tc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.Resume {
+		if err := tr.Resume(tc.OutDir); err != nil {
+			return nil, nil, err
+		}
+	}
+	hist, err := tr.Fit(ctx, trainSet, valSet)
+	return m, hist, err
+}
+
+func progressf(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format, args...)
+	}
+}
