@@ -93,6 +93,26 @@ func GaugeError(pred, truth []float64) (err, c float64) {
 	return err / float64(len(pred)), c
 }
 
+// PointErrors returns |pred − true − c| at every point, with the gauge
+// c = mean(pred − true) of GaugeError, and c: the values GaugeError averages.
+func PointErrors(pred, truth []float64) (errs []float64, c float64) {
+	_, c = GaugeError(pred, truth)
+	errs = make([]float64, len(pred))
+	for i := range pred {
+		errs[i] = math.Abs(pred[i] - truth[i] - c)
+	}
+	return errs, c
+}
+
+// TrueEnergy returns s.H at every point.
+func TrueEnergy(s system.System, points [][]float64) []float64 {
+	out := make([]float64, len(points))
+	for i, y := range points {
+		out[i] = s.H(y)
+	}
+	return out
+}
+
 // Energy evaluates a learned Hamiltonian at a batch of points.
 type Energy func(points [][]float64) ([]float64, error)
 

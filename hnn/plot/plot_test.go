@@ -1,9 +1,6 @@
 package plot_test
 
 import (
-	"bytes"
-	"encoding/xml"
-	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -26,7 +23,7 @@ func TestChartAndHeatWritePNGAndSVG(t *testing.T) {
 	xs, ys, vs := []float64{-1, 0.5, 0.9, 2}, []float64{-1, 0.5, 0.9, 5}, []float64{1, 2, 4, 100}
 	heat := plot.BinMean(xs, ys, vs, -1, 1, -1, 1, 4, 4)
 	heat.Title, heat.ZLabel = "error", "|ΔH|"
-	for _, ext := range []string{".png", ".svg"} {
+	for _, ext := range []string{".png", ".svg", ".pdf"} {
 		for name, save := range map[string]func(string) error{"chart": chart.Save, "heat": heat.Save} {
 			path := filepath.Join(dir, name+ext)
 			if err := save(path); err != nil {
@@ -36,18 +33,23 @@ func TestChartAndHeatWritePNGAndSVG(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ext == ".png" {
-				if _, err := png.Decode(bytes.NewReader(b)); err != nil {
-					t.Errorf("%s is not a PNG: %v", path, err)
-				}
-			} else if err := xml.Unmarshal(b, new(struct{})); err != nil {
-				t.Errorf("%s is not XML: %v", path, err)
-			}
+			decodes(t, path, ext[1:], b)
 		}
 	}
-	if err := chart.Save(filepath.Join(dir, "x.pdf")); err == nil {
+	if err := chart.Save(filepath.Join(dir, "x.gif")); err == nil {
 		t.Error("an unsupported extension must be an error")
 	}
+	blank := plot.Heat{Title: "blank", X: []float64{0, 1}, Y: []float64{0, 1}, Z: [][]float64{{math.NaN(), math.NaN()}, {math.NaN(), math.NaN()}}}
+	if err := blank.Save(filepath.Join(dir, "blank.png")); err == nil {
+		t.Error("a heat map without a finite value must be an error")
+	}
+	defer func() {
+		if r := recover(); r == nil {
+			t.Error("a ragged heat map must panic")
+		}
+	}()
+	blank.Z[1] = blank.Z[1][:1]
+	blank.Save(filepath.Join(dir, "ragged.png"))
 }
 
 func TestBinMean(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/hnnlab/hnnlab/hnn/system"
 )
@@ -303,4 +304,23 @@ func checkGrid(dt float64, steps, substeps int) {
 	if substeps < 0 {
 		panic(fmt.Sprintf("reference: negative number of substeps %d", substeps))
 	}
+}
+
+// Trajectories is Trajectory from every initial state in y0, in parallel
+// (one goroutine per state): out[i][k] is the state of trajectory i at
+// time k·dt. substeps 0 means DefaultSubsteps(dt). The first error is returned.
+func Trajectories(s system.System, y0 [][]float64, dt float64, steps, substeps int) ([][][]float64, error) {
+	out := make([][][]float64, len(y0))
+	errs := make([]error, len(y0))
+	var wg sync.WaitGroup
+	for i := range y0 {
+		wg.Go(func() { out[i], errs[i] = Trajectory(s, y0[i], dt, steps, substeps) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("trajectory %d: %w", i, err)
+		}
+	}
+	return out, nil
 }

@@ -7,25 +7,22 @@ import (
 )
 
 // DefaultProtocol is `hnn reproduce`'s default, chosen from measurements on
-// a 2-core machine (see README, "Reproduce Table I"):
+// a 2-core machine to fit in 20 minutes (the README's section "Reproduce
+// Table I" gives them):
 //
 //   - data per system and seed: the paper's 16,384 training trajectories of
 //     30 steps, h = 0.01, noise 0.01; 2,048 validation trajectories (the
-//     paper has 8,192; they only drive the learning-rate schedule, and
-//     validating on 8,192 every epoch costs 10 % of the run);
+//     paper has 8,192; they only drive the learning-rate schedule);
 //   - every model and system: the paper's MLP widths 16-32-16 with softplus
 //     instead of tanh (tanh saturates outside the training box, where the
-//     Gaussian test sets reach: double well, Gaussian set, tanh 0.173 against
-//     the paper's 0.157, softplus 0.054), float32 (half the time of float64;
-//     the errors agreed to four digits in the runs compared);
+//     Gaussian test sets reach), float32 (about half the time of float64,
+//     the same errors to the digits reported);
 //   - batch 512, Adam at lr 0.01 with the plateau schedule, the same for
-//     every model; epochs: 50 for the double well (its uniform-box error is
-//     still falling at 40), 40 for Hénon–Heiles (the schedule has annealed
-//     the rate below 1e-5 by then), 30 for the coupled oscillator (at 20 the
-//     rate is still 5e-3 and this work's errors, 0.028 / 0.029, miss the
-//     paper's 0.025 / 0.026; at 25 they are 0.011);
-//   - 2 seeds: the full run took 14.5 min on the 2-core machine (other
-//     jobs running); each extra seed adds about 7 min.
+//     every model; epochs per system: 50 for the double well (its
+//     uniform-box error still falls at 40), 40 for Hénon–Heiles (the
+//     schedule has annealed the rate to its floor by then), 30 for the
+//     coupled oscillator (at 20 this work misses the paper's cells);
+//   - 2 seeds.
 func DefaultProtocol() Protocol {
 	return Protocol{
 		Name:    "default",
@@ -45,7 +42,7 @@ func DefaultProtocol() Protocol {
 
 // QuickProtocol is `hnn reproduce --quick`: a smoke run of the whole
 // pipeline (one seed, 2,048 training trajectories, 10 epochs of batch 256,
-// 1,000-step rollouts; about 2 min); its numbers are not Table I's.
+// 1,000-step rollouts); its numbers are not Table I's.
 func QuickProtocol() Protocol {
 	return Protocol{
 		Name:      "quick",

@@ -529,7 +529,7 @@ func gaussianOutside(m *hnn.Model) (share, contribution float64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	errs, _ := pointErrors(m.System, g.Points, pred)
+	errs, _ := eval.PointErrors(pred, eval.TrueEnergy(m.System, g.Points))
 	n := 0
 	for i, y := range g.Points {
 		if !d.Box.Contains(y) {
@@ -538,20 +538,6 @@ func gaussianOutside(m *hnn.Model) (share, contribution float64, err error) {
 		}
 	}
 	return float64(n) / float64(len(g.Points)), contribution / float64(len(g.Points)), nil
-}
-
-// pointErrors returns |pred − true − c| per point and c = mean(pred − true).
-func pointErrors(s system.System, pts [][]float64, pred []float64) ([]float64, float64) {
-	truth := make([]float64, len(pts))
-	for i, y := range pts {
-		truth[i] = s.H(y)
-	}
-	_, c := eval.GaugeError(pred, truth)
-	out := make([]float64, len(pts))
-	for i := range pts {
-		out[i] = math.Abs(pred[i] - truth[i] - c)
-	}
-	return out, c
 }
 
 func errorsLine(r RunResult) string {

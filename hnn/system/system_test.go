@@ -82,3 +82,19 @@ func TestLookup(t *testing.T) {
 		t.Errorf("default alpha %v", s)
 	}
 }
+
+func TestCoordNames(t *testing.T) {
+	for _, tc := range []struct {
+		s    system.System
+		want string
+	}{
+		{system.DoubleWell{}, "q p"},
+		{system.HenonHeiles{}, "qx qy px py"},
+		{system.Func{SystemName: "x", D: 3}, "q1 q2 q3 p1 p2 p3"},
+		{system.Func{SystemName: "y", D: 2}, "q1 q2 p1 p2"},
+	} {
+		if got := strings.Join(system.CoordNames(tc.s), " "); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.s.Name(), got, tc.want)
+		}
+	}
+}

@@ -30,7 +30,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	models := fs.String("models", strings.Join(baseline.Names(), ","), "comma-separated models: "+strings.Join(baseline.Names(), ", "))
 	seeds := fs.Int("seeds", 0, "number of seeds (0: the protocol's, 2 by default, 1 with --quick)")
 	dt := fs.Float64("dt", 0, "observation and integration step h of every model (0: the protocol's, the paper's 0.01)")
-	quick := fs.Bool("quick", false, "a small smoke run of the whole pipeline (≈ 3 min; not Table I's numbers)")
+	quick := fs.Bool("quick", false, "a small smoke run of the whole pipeline (one seed, small data, 10 epochs; not Table I's numbers)")
 	workers := fs.Int("workers", 0, "trainings run at once (0: one per CPU core)")
 	out := fs.String("out", "", "output directory (table.md, results.json, figures/, runs/)")
 	redraw := fs.Bool("redraw", false, "only redraw the figures and table.md of the finished run in --out (no training)")
