@@ -149,7 +149,7 @@ func figures(p *Protocol, outDir, sys string, trainSet *data.Trajectories, model
 		if err != nil {
 			return nil, nil, err
 		}
-		errs, _ := pointErrors(s, set.Points, pred)
+		errs, _ := eval.PointErrors(pred, trueH(s, set.Points))
 		px, py := make([]float64, len(set.Points)), make([]float64, len(set.Points))
 		for i, y := range set.Points {
 			px[i], py[i] = y[ax], y[ay]
