@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/gomlx/core/tensors"
+
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/integrator"
 )
@@ -90,5 +92,57 @@ func TestFlowRollout(t *testing.T) {
 
 	if _, _, err := m.Flow().Rollout(mid, [][]float64{{1, 2, 3}}, 0.05, 3); err == nil || !strings.Contains(err.Error(), "length 3") {
 		t.Errorf("a state of the wrong length: %v", err)
+	}
+}
+
+// TestFlowConverged: the adaptive solve reaches the tolerance, follows the
+// implicit midpoint map solved with many sweeps to round-off, needs more
+// sweeps at a larger step, and reports a step it cannot solve as an error.
+func TestFlowConverged(t *testing.T) {
+	m, err := hnn.NewModel(hnn.Spec{System: "double-well"}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y0 := [][]float64{{0.5, -0.3}, {-1.2, 0.8}}
+	for _, h := range []float64{0.01, 0.1} {
+		got, res, err := m.Flow().Converged(y0, h, 45)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res > hnn.ConvergedTolerance*2 {
+			t.Errorf("h = %g: residual %.3g above the tolerance", h, res)
+		}
+		want, _, err := m.Flow().Rollout(integrator.ImplicitMidpoint{Iterations: hnn.MaxSweeps}, y0, h, 45)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			for k := range want[i] {
+				for a := range want[i][k] {
+					if d := math.Abs(got[i][k][a] - want[i][k][a]); d > 1e-13 {
+						t.Fatalf("h = %g, trajectory %d, step %d: %v, %d sweeps give %v", h, i, k, got[i][k], hnn.MaxSweeps, want[i][k])
+					}
+				}
+			}
+		}
+	}
+	// Negative control: 4 sweeps do not reach the tolerance at h = 0.1.
+	if _, res, _ := m.Flow().Rollout(integrator.ImplicitMidpoint{Iterations: hnn.MinSweeps}, y0, 0.1, 45); res <= hnn.ConvergedTolerance {
+		t.Errorf("%d sweeps at h = 0.1 already converge (residual %.3g): the test cannot tell", hnn.MinSweeps, res)
+	}
+	// A stiff learned H (weights ×8) with a large step: the sweeps diverge.
+	stiff, err := hnn.NewModel(hnn.Spec{System: "double-well"}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := range stiff.Store.IterVariables() {
+		w := tensors.MustCopyFlatData[float64](v.MustValue())
+		for i := range w {
+			w[i] *= 8
+		}
+		v.MustSetValue(tensors.FromFlatDataAndDimensions(w, v.MustValue().Shape().Dimensions...))
+	}
+	if _, _, err := stiff.Flow().Converged([][]float64{{0.5, 0.5}}, 1, 5); err == nil || !strings.Contains(err.Error(), "does not converge") {
+		t.Errorf("a step too large for the solve: %v", err)
 	}
 }

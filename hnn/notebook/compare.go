@@ -10,7 +10,8 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/baseline"
-	"github.com/hnnlab/hnnlab/hnn/eval"
+	"github.com/hnnlab/hnnlab/hnn/figure"
+	"github.com/hnnlab/hnnlab/hnn/system"
 	"github.com/hnnlab/hnnlab/hnn/train"
 )
 
@@ -41,15 +42,14 @@ func (c Comparison) models() []baseline.Model {
 	return c.Models
 }
 
-// ModelSpec returns the full spec of model m: c.Spec with m's ansatz,
-// integrator, objective and window length.
-func (c Comparison) ModelSpec(m baseline.Model) hnn.Spec {
-	s := c.Spec
-	s.Ansatz, s.Integrator, s.Omega, s.Objective = m.Ansatz, m.Integrator, m.Omega, m.Objective
-	if m.Rollout != 0 {
-		s.Rollout = m.Rollout
-	}
-	return s
+// ModelSpec returns the full spec of model m: c.Spec with m applied
+// (hnn.Spec.WithBaseline).
+func (c Comparison) ModelSpec(m baseline.Model) hnn.Spec { return c.Spec.WithBaseline(m) }
+
+// System returns the system of the comparison's spec.
+func (c Comparison) System() (system.System, error) {
+	r, err := c.Spec.Resolve()
+	return r.System, err
 }
 
 // RunName is the run name of model m.
@@ -77,57 +77,33 @@ func (c Comparison) Train(ctx context.Context, display func(label string) func(h
 }
 
 // Load reads back every model that Train saved, labelled by the models'
-// labels, with their histories.
-func (c Comparison) Load() ([]*Learned, [][]train.Epoch, error) {
-	var out []*Learned
-	var hists [][]train.Epoch
+// labels, with their loss histories (for figure.Losses).
+func (c Comparison) Load() ([]figure.Labeled, []figure.Loss, error) {
+	var out []figure.Labeled
+	var losses []figure.Loss
 	for _, m := range c.models() {
 		model, hist, err := LoadModel(c.RunName(m))
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", m.Label, err)
 		}
-		out = append(out, FromModel(m.Label, model))
-		hists = append(hists, hist)
+		out = append(out, figure.Labeled{Label: m.Label, Model: model})
+		losses = append(losses, figure.Loss{Label: m.Label, History: hist})
 	}
-	return out, hists, nil
+	return out, losses, nil
 }
 
-// Evaluate scores every loaded model on the system's test sets and returns
-// the labels and results, for ResultsTable and ComparisonFigure.
-func (c Comparison) Evaluate(models []*Learned) ([]string, [][]eval.Result, error) {
-	sys, _, _, _, err := c.Spec.Build()
-	if err != nil {
-		return nil, nil, err
-	}
-	var names []string
-	var results [][]eval.Result
+// Evaluate scores every loaded model on its system's test sets, for
+// ResultsTable and figure.Comparison.
+func Evaluate(models []figure.Labeled) ([]figure.Scores, error) {
+	var out []figure.Scores
 	for _, m := range models {
-		r, err := m.Evaluate(sys)
+		r, err := m.Model.Evaluate()
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", m.Name, err)
+			return nil, fmt.Errorf("%s: %w", m.Label, err)
 		}
-		names = append(names, m.Name)
-		results = append(results, r)
+		out = append(out, figure.Scores{Label: m.Label, Results: r})
 	}
-	return names, results, nil
-}
-
-// LossFigures draws every model's validation loss on one log-scale panel.
-// (The losses of different objectives are different quantities: compare
-// the curves' shapes, not their levels across objectives.)
-func LossFigures(names []string, hists [][]train.Epoch) *Figure {
-	f := &Figure{PanelW: 460, PanelH: 300}
-	p := f.Add("validation loss of each model's own objective", "epoch", "loss")
-	p.LogY = true
-	for i, h := range hists {
-		var ep, va []float64
-		for _, e := range h {
-			ep = append(ep, float64(e.Epoch))
-			va = append(va, e.ValLoss)
-		}
-		p.Line(names[i], Palette[i%len(Palette)], ep, va)
-	}
-	return f
+	return out, nil
 }
 
 // HNNCommand builds this module's hnn command (go build; the go command

@@ -9,10 +9,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/hnnlab/hnnlab/hnn"
-	"github.com/hnnlab/hnnlab/hnn/eval"
+	"github.com/hnnlab/hnnlab/hnn/figure"
+	"github.com/hnnlab/hnnlab/hnn/plot"
+	"github.com/hnnlab/hnnlab/hnn/system"
 	"github.com/hnnlab/hnnlab/hnn/train"
 )
 
@@ -95,15 +96,36 @@ func TrainModel(ctx context.Context, name string, cfg hnn.TrainConfig, display f
 	return m, hist, nil
 }
 
-// LoadModel loads the model that TrainModel saved under name, with its history.
+// LoadModel loads the model that TrainModel saved under name, with its
+// history (hnn.Load: a built-in system, or none).
 func LoadModel(name string) (*hnn.Model, []train.Epoch, error) {
+	return load(name, func(dir string) (*hnn.Model, error) { return hnn.Load(dir) })
+}
+
+// LoadModelFor is LoadModel for a model of the user-defined system sys
+// (hnn.LoadSystem), which it is scored against.
+func LoadModelFor(name string, sys system.System) (*hnn.Model, []train.Epoch, error) {
+	return load(name, func(dir string) (*hnn.Model, error) { return hnn.LoadSystem(dir, sys) })
+}
+
+func load(name string, read func(dir string) (*hnn.Model, error)) (*hnn.Model, []train.Epoch, error) {
 	dir := RunDir(name)
-	m, err := hnn.Load(dir)
+	m, err := read(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w (run the training cell above first)", err)
 	}
 	hist, err := ReadHistory(dir)
 	return m, hist, err
+}
+
+// HTML returns figure f as inline SVG in a div, ready for
+// gonbui.DisplayHTML (or, if it cannot be drawn, the error as text).
+func HTML(f *plot.Figure) string {
+	svg, err := f.SVG()
+	if err != nil {
+		return `<div style="color:#b00">figure: ` + html.EscapeString(err.Error()) + `</div>`
+	}
+	return "<div>" + string(svg) + "</div>"
 }
 
 // ReadHistory reads the training history from dir/metrics.csv.
@@ -136,112 +158,14 @@ func ReadHistory(dir string) ([]train.Epoch, error) {
 	return out, nil
 }
 
-// Progress is an io.Writer for train.Config.Progress that turns the
-// trainer's per-epoch lines into a live display: a status line and the loss
-// curves so far, redrawn after every epoch through display (for GoNB:
-// gonbui.UpdateHTML with a fixed id). With a nil display it echoes the
-// lines to stdout.
-type Progress struct {
-	name    string
-	display func(string)
-	mu      sync.Mutex
-	buf     []byte
-	status  string
-	hist    []train.Epoch
-	epochs  int
-}
-
-// NewProgress returns a Progress for the run called name.
-func NewProgress(name string, display func(html string)) *Progress {
-	return &Progress{name: name, display: display, status: "starting …"}
-}
-
-// Write implements io.Writer.
-func (p *Progress) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.buf = append(p.buf, b...)
-	for {
-		i := strings.IndexAny(string(p.buf), "\n\r")
-		if i < 0 {
-			break
-		}
-		line := strings.TrimSpace(string(p.buf[:i]))
-		p.buf = p.buf[i+1:]
-		if line != "" {
-			p.line(line)
-		}
-	}
-	return len(b), nil
-}
-
-func (p *Progress) line(line string) {
-	if p.display == nil {
-		fmt.Println(line)
-		return
-	}
-	if e, total, ok := ParseEpochLine(line); ok {
-		p.hist = append(p.hist, e)
-		p.epochs = total
-	}
-	p.status = line
-	p.display(p.html(false))
-}
-
-// Done shows the final state (and the error, if any).
-func (p *Progress) Done(err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err != nil {
-		p.status = "stopped: " + err.Error()
-	} else if len(p.hist) > 0 {
-		last := p.hist[len(p.hist)-1]
-		p.status = fmt.Sprintf("done: %d epochs, %d steps, %.1f s, final validation loss %.3g", last.Epoch, last.Step, last.Seconds, last.ValLoss)
-	}
-	if p.display != nil {
-		p.display(p.html(true))
-	} else if err != nil {
-		fmt.Println(p.status)
-	}
-}
-
-func (p *Progress) html(done bool) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `<div style="font-family:monospace;font-size:12px"><b>%s</b>: %s</div>`, html.EscapeString(p.name), html.EscapeString(p.status))
-	if len(p.hist) > 0 {
-		// The loss so far, compact (LossFigure shows the learning rate too).
-		f := LossFigure(p.hist)
-		f.panels = f.panels[:1]
-		f.PanelW, f.PanelH = 320, 190
-		if !done && p.epochs > 0 {
-			f.panels[0].Title = fmt.Sprintf("loss (26), epoch %d / %d", len(p.hist), p.epochs)
-		}
-		b.WriteString(f.SVG())
-	}
-	return b.String()
-}
-
-// ParseEpochLine parses one of the trainer's per-epoch progress lines
-// ("epoch E/T step S train L val V lr R residual X Ns").
-func ParseEpochLine(line string) (e train.Epoch, total int, ok bool) {
-	var secs string
-	n, err := fmt.Sscanf(line, "epoch %d/%d step %d train %g val %g lr %g residual %g %s",
-		&e.Epoch, &total, &e.Step, &e.TrainLoss, &e.ValLoss, &e.LR, &e.Residual, &secs)
-	if err != nil || n != 8 {
-		return train.Epoch{}, 0, false
-	}
-	e.Seconds, _ = strconv.ParseFloat(strings.TrimSuffix(secs, "s"), 64)
-	return e, total, true
-}
-
 // ResultsTable renders evaluation results of several models as an HTML
 // table: one row per model, one column per domain/test set, mean
 // |H_pred − H_true − c| in each cell, the best of each column in bold.
-func ResultsTable(names []string, results [][]eval.Result) string {
+func ResultsTable(scores ...figure.Scores) string {
 	var cols []string
 	seen := map[string]bool{}
-	for _, rs := range results {
-		for _, r := range rs {
+	for _, sc := range scores {
+		for _, r := range sc.Results {
 			k := r.Domain + "/" + r.Set
 			if !seen[k] {
 				seen[k] = true
@@ -250,8 +174,8 @@ func ResultsTable(names []string, results [][]eval.Result) string {
 		}
 	}
 	best := map[string]float64{}
-	for _, rs := range results {
-		for _, r := range rs {
+	for _, sc := range scores {
+		for _, r := range sc.Results {
 			k := r.Domain + "/" + r.Set
 			if v, ok := best[k]; !ok || r.Error < v {
 				best[k] = r.Error
@@ -264,10 +188,10 @@ func ResultsTable(names []string, results [][]eval.Result) string {
 		fmt.Fprintf(&b, `<th style="padding:2px 8px">%s</th>`, html.EscapeString(c))
 	}
 	b.WriteString("</tr>")
-	for i, rs := range results {
-		fmt.Fprintf(&b, `<tr><td style="padding:2px 8px">%s</td>`, html.EscapeString(names[i]))
+	for _, sc := range scores {
+		fmt.Fprintf(&b, `<tr><td style="padding:2px 8px">%s</td>`, html.EscapeString(sc.Label))
 		byKey := map[string]float64{}
-		for _, r := range rs {
+		for _, r := range sc.Results {
 			byKey[r.Domain+"/"+r.Set] = r.Error
 		}
 		for _, c := range cols {

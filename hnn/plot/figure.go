@@ -27,6 +27,11 @@ const (
 
 // Figure is a grid of panels drawn as one image: a title, then Cols panels
 // per row, filled row by row. The zero value of each field means its
+
+// Cm returns v centimetres: the unit of Figure's sizes, for callers that
+// set them without importing gonum's vg.
+func Cm(v float64) vg.Length { return vg.Length(v) * vg.Centimeter }
+
 // default.
 type Figure struct {
 	// Title is drawn above the grid ("" for none).

@@ -98,3 +98,17 @@ func TestCoordNames(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckGradient(t *testing.T) {
+	s := system.Func{SystemName: "my-oscillator", D: 1,
+		Energy:   func(y []float64) float64 { return y[1]*y[1]/2 + y[0]*y[0]/2 + 0.1*y[0]*y[0]*y[1]*y[1] },
+		Gradient: func(dst, y []float64) { dst[0] = y[0] + 0.2*y[0]*y[1]*y[1]; dst[1] = y[1] + 0.2*y[0]*y[0]*y[1] }}
+	if worst := system.CheckGradient(s, 50, 1); worst > 1e-7 {
+		t.Errorf("CheckGradient of a correct gradient: %g", worst)
+	}
+	bad := s
+	bad.Gradient = func(dst, y []float64) { dst[0], dst[1] = y[0], y[1] }
+	if worst := system.CheckGradient(bad, 50, 1); worst < 1e-3 {
+		t.Errorf("CheckGradient of a wrong gradient: %g", worst)
+	}
+}

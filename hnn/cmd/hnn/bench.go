@@ -17,6 +17,7 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/bench"
+	"github.com/hnnlab/hnnlab/hnn/figure"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
 	"github.com/hnnlab/hnnlab/hnn/system"
 )
@@ -312,7 +313,7 @@ func runBenchMemory(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *plotFile != "" {
-		if err := bench.WriteMemoryPlot(res, *plotFile); err != nil {
+		if err := figure.Memory(res).Save(*plotFile); err != nil {
 			return err
 		}
 	}

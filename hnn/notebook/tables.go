@@ -3,7 +3,6 @@ package notebook
 import (
 	"fmt"
 	"html"
-	"slices"
 	"strings"
 
 	"github.com/hnnlab/hnnlab/hnn/bench"
@@ -34,36 +33,4 @@ func GradcheckTable(results []bench.GradcheckResult) string {
 	}
 	b.WriteString("</table>")
 	return b.String()
-}
-
-// MemoryFigure draws Figure VIII of the paper from bench.Memory's results:
-// peak resident memory and time per training step against the rollout
-// length N, one line per gradient method, log–log.
-func MemoryFigure(results []bench.MemoryResult) *Figure {
-	var methods []string
-	for _, r := range results {
-		if !slices.Contains(methods, r.Gradient) {
-			methods = append(methods, r.Gradient)
-		}
-	}
-	f := &Figure{Title: "memory and time of one training step vs rollout length (fresh process per point)", PanelW: 420, PanelH: 300}
-	mem := f.Add("peak resident memory", "rollout length N", "MiB")
-	tim := f.Add("time per training step", "rollout length N", "ms")
-	for _, p := range []*Panel{mem, tim} {
-		p.LogX, p.LogY = true, true
-	}
-	for i, m := range methods {
-		var ns, mb, ms []float64
-		for _, r := range results {
-			if r.Gradient == m {
-				ns = append(ns, float64(r.Rollout))
-				mb = append(mb, float64(r.PeakRSSBytes)/(1<<20))
-				ms = append(ms, r.MsPerStep)
-			}
-		}
-		c := Palette[i%len(Palette)]
-		mem.Line(m, c, ns, mb).Scatter("", c, ns, mb, 3)
-		tim.Line(m, c, ns, ms).Scatter("", c, ns, ms, 3)
-	}
-	return f
 }

@@ -1,0 +1,87 @@
+package figure
+
+import (
+	"math"
+	"slices"
+
+	"github.com/hnnlab/hnnlab/hnn/bench"
+	"github.com/hnnlab/hnnlab/hnn/eval"
+	"github.com/hnnlab/hnnlab/hnn/plot"
+)
+
+// Scores is one model's evaluation results (hnn.Model.Evaluate) with its label.
+type Scores struct {
+	Label   string
+	Results []eval.Result
+}
+
+// Comparison draws the evaluation errors of several models as grouped bars
+// on a log scale, one group per test set (domain/test set when a model has
+// several domains).
+func Comparison(scores ...Scores) *plot.Figure {
+	var cats []string
+	idx := map[string]int{}
+	key := func(rs []eval.Result, r eval.Result) string {
+		if r.Domain != "box" || len(rs) > 3 {
+			return r.Domain + "/" + r.Set
+		}
+		return r.Set
+	}
+	for _, s := range scores {
+		for _, r := range s.Results {
+			if k := key(s.Results, r); !slices.Contains(cats, k) {
+				idx[k] = len(cats)
+				cats = append(cats, k)
+			}
+		}
+	}
+	f := &plot.Figure{}
+	f.PanelWidth = plot.Cm(9 * (0.6 + 0.35*float64(max(len(cats), 1))))
+	p := f.Add("mean |H_pred − H_true − c| by test set", "", "error (log scale)")
+	p.LogY = true
+	p.Categories = cats
+	for m, s := range scores {
+		v := make([]float64, len(cats))
+		for k := range v {
+			v[k] = math.NaN()
+		}
+		for _, r := range s.Results {
+			v[idx[key(s.Results, r)]] = r.Error
+		}
+		p.Bar(s.Label, color(m), v)
+	}
+	return f
+}
+
+// Memory draws Figure VIII of the paper from bench.Memory's results: peak
+// resident memory (MiB) and time per training step (ms) against the rollout
+// length N, one line with markers per gradient method, both axes
+// logarithmic, side by side.
+func Memory(results []bench.MemoryResult) *plot.Figure {
+	var methods []string
+	for _, r := range results {
+		if !slices.Contains(methods, r.Gradient) {
+			methods = append(methods, r.Gradient)
+		}
+	}
+	f := &plot.Figure{Title: "memory and time of one training step vs rollout length (a fresh process per point)"}
+	mem := f.Add("peak resident memory", "rollout length N", "MiB")
+	tim := f.Add("time per training step", "rollout length N", "ms")
+	for _, p := range []*plot.Panel{mem, tim} {
+		p.LogX, p.LogY, p.LegendLeft = true, true, true
+	}
+	for i, m := range methods {
+		var ns, mb, ms []float64
+		for _, r := range results {
+			if r.Gradient == m {
+				ns = append(ns, float64(r.Rollout))
+				mb = append(mb, float64(r.PeakRSSBytes)/(1<<20))
+				ms = append(ms, r.MsPerStep)
+			}
+		}
+		c := color(i)
+		mem.Line(m, c, ns, mb).Scatter("", c, ns, mb, 3)
+		tim.Line(m, c, ns, ms).Scatter("", c, ns, ms, 3)
+	}
+	return f
+}
