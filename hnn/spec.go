@@ -14,6 +14,7 @@ import (
 	"github.com/hnnlab/hnnlab/hnn/baseline"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
 	"github.com/hnnlab/hnnlab/hnn/integrator"
+	"github.com/hnnlab/hnnlab/hnn/internal/tensorconv"
 	"github.com/hnnlab/hnnlab/hnn/system"
 )
 
@@ -203,7 +204,7 @@ func (s Spec) validateFields() error {
 	if _, err := ansatz.ParseActivation(s.Activation); err != nil {
 		return &FieldError{Field: "activation", Err: err}
 	}
-	if _, err := parseDType(s.DType); err != nil {
+	if _, err := tensorconv.ParseDType(s.DType); err != nil {
 		return &FieldError{Field: "dtype", Err: err}
 	}
 	if !(s.Dt > 0) || s.Dt > 1 {
@@ -237,16 +238,6 @@ func (s Spec) validateFields() error {
 		return fieldErr("ansatz", "unknown ansatz %q (valid: %s)", s.Ansatz, strings.Join(Ansatze, ", "))
 	}
 	return nil
-}
-
-func parseDType(s string) (dtypes.DType, error) {
-	switch s {
-	case "float64":
-		return dtypes.Float64, nil
-	case "float32":
-		return dtypes.Float32, nil
-	}
-	return dtypes.InvalidDType, fmt.Errorf("unknown dtype %q (valid: float64, float32)", s)
 }
 
 // Resolved is a Spec made concrete: its defaults filled in, its system, its
@@ -313,7 +304,7 @@ func (s Spec) resolve(sys system.System, unknownOK bool) (Resolved, error) {
 		s.Dim = sys.Dim()
 	}
 	act, _ := ansatz.ParseActivation(s.Activation)
-	dt, _ := parseDType(s.DType)
+	dt, _ := tensorconv.ParseDType(s.DType)
 	pred, _ := integrator.ParsePredictor(s.Predictor)
 	var integ integrator.Integrator
 	switch s.Integrator {

@@ -3,7 +3,9 @@
 // training at a given rollout length, and the agreement of the discrete
 // adjoint with backprop and with finite differences (gradcheck). The hnn
 // command's `bench` and `gradcheck` subcommands are thin wrappers around it,
-// so a notebook can call the same functions.
+// so a notebook can call the same functions; package figure draws their
+// results (figure.Memory is the paper's Figure VIII). Gradient methods are
+// named as in gradient.ByName.
 //
 // Every benchmark builds its model from an hnn.Spec (system, widths, dtype,
 // integrator, iterations, rollout), initialises the weights randomly and

@@ -161,13 +161,11 @@ func Load(path string, store *model.Store, meta any) error {
 }
 
 func parseDType(s string) (dtypes.DType, error) {
-	switch s {
-	case "float64":
-		return dtypes.Float64, nil
-	case "float32":
-		return dtypes.Float32, nil
-	case "int64":
+	if s == "int64" {
 		return dtypes.Int64, nil
+	}
+	if dt, err := tensorconv.ParseDType(s); err == nil {
+		return dt, nil
 	}
 	return dtypes.InvalidDType, fmt.Errorf("unsupported dtype %q (valid: float64, float32, int64)", s)
 }

@@ -3,7 +3,6 @@ package notebook
 import (
 	"context"
 	"fmt"
-	"html"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -131,14 +130,8 @@ func HNNCommand() (string, error) {
 // ModelsTable describes the compared models as an HTML table: ansatz,
 // integrator, objective, window and reference.
 func (c Comparison) ModelsTable() string {
-	var b strings.Builder
-	b.WriteString(`<table style="border-collapse:collapse;font-size:13px"><tr>`)
-	for _, h := range []string{"model", "ansatz H", "trained through", "objective", "window N", "reference"} {
-		fmt.Fprintf(&b, `<th style="text-align:left;padding:2px 8px">%s</th>`, h)
-	}
-	b.WriteString("</tr>")
+	var rows [][]cell
 	for _, m := range c.models() {
-		s := c.ModelSpec(m)
 		integ := m.Integrator
 		if m.Objective != baseline.RolloutObjective {
 			integ = "— (no integrator)"
@@ -146,13 +139,7 @@ func (c Comparison) ModelsTable() string {
 			integ = fmt.Sprintf("%s (ω = %g)", integ, m.Omega)
 		}
 		ansatz := map[string]string{"mlp": "MLP H(q, p)", "separable": "T(p) + V(q)"}[m.Ansatz]
-		row := []string{m.Label, ansatz, integ, m.Objective, fmt.Sprint(s.WithDefaults().Rollout), m.Cite}
-		b.WriteString("<tr>")
-		for _, v := range row {
-			fmt.Fprintf(&b, `<td style="text-align:left;padding:2px 8px">%s</td>`, html.EscapeString(v))
-		}
-		b.WriteString("</tr>")
+		rows = append(rows, cells(m.Label, ansatz, integ, m.Objective, fmt.Sprint(c.ModelSpec(m).Rollout), m.Cite))
 	}
-	b.WriteString("</table>")
-	return b.String()
+	return table([]string{"model", "ansatz H", "trained through", "objective", "window N", "reference"}, rows, 6)
 }

@@ -1,12 +1,15 @@
-// Package notebook holds what the GoNB notebooks in notebooks/ call, so that
-// the notebooks stay thin: the quick-mode switch (HNN_NOTEBOOK_QUICK), run
-// directories shared by a notebook's cells (every GoNB cell runs as a new
-// process), a live training-progress display, long rollouts of learned
-// Hamiltonians, training on user-defined systems, and the figures (phase
-// portraits, error heat maps, energy along long rollouts, Poincaré
-// sections, loss curves, comparisons) as self-contained SVG that GoNB shows
-// with gonbui.DisplayHTML.
+// Package notebook holds what the GoNB notebooks in notebooks/ call beyond
+// packages hnn and figure, so that the notebooks stay thin: the quick-mode
+// switch (HNN_NOTEBOOK_QUICK), run directories shared by a notebook's cells
+// (every GoNB cell runs as a new process: TrainModel saves a run, LoadModel
+// and LoadModelFor read it back as an *hnn.Model), a live training-progress
+// display (Progress), the comparison of this work with the baselines
+// (Comparison), HTML tables of results and gradient checks, and HTML, which
+// turns a figure of package figure into inline SVG for gonbui.DisplayHTML.
 //
-// It does not import GoNB: a figure is a string, and the display functions
-// are passed in by the notebook.
+// Models are *hnn.Model values, of built-in or user-defined systems (set
+// hnn.TrainConfig.System) or of data without a known system (hnn.NoSystem);
+// figures are drawn by package figure and rendered by package plot. The
+// package does not import GoNB: the display functions are passed in by the
+// notebook.
 package notebook

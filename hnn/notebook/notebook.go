@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/hnnlab/hnnlab/hnn"
-	"github.com/hnnlab/hnnlab/hnn/figure"
 	"github.com/hnnlab/hnnlab/hnn/plot"
 	"github.com/hnnlab/hnnlab/hnn/system"
 	"github.com/hnnlab/hnnlab/hnn/train"
@@ -156,57 +155,4 @@ func ReadHistory(dir string) ([]train.Epoch, error) {
 		out = append(out, train.Epoch{Step: int(v[0]), Epoch: int(v[1]), TrainLoss: v[2], ValLoss: v[3], LR: v[4], Residual: v[5], Seconds: v[6]})
 	}
 	return out, nil
-}
-
-// ResultsTable renders evaluation results of several models as an HTML
-// table: one row per model, one column per domain/test set, mean
-// |H_pred − H_true − c| in each cell, the best of each column in bold.
-func ResultsTable(scores ...figure.Scores) string {
-	var cols []string
-	seen := map[string]bool{}
-	for _, sc := range scores {
-		for _, r := range sc.Results {
-			k := r.Domain + "/" + r.Set
-			if !seen[k] {
-				seen[k] = true
-				cols = append(cols, k)
-			}
-		}
-	}
-	best := map[string]float64{}
-	for _, sc := range scores {
-		for _, r := range sc.Results {
-			k := r.Domain + "/" + r.Set
-			if v, ok := best[k]; !ok || r.Error < v {
-				best[k] = r.Error
-			}
-		}
-	}
-	var b strings.Builder
-	b.WriteString(`<table style="border-collapse:collapse;font-size:13px"><tr><th style="text-align:left;padding:2px 8px">model</th>`)
-	for _, c := range cols {
-		fmt.Fprintf(&b, `<th style="padding:2px 8px">%s</th>`, html.EscapeString(c))
-	}
-	b.WriteString("</tr>")
-	for _, sc := range scores {
-		fmt.Fprintf(&b, `<tr><td style="padding:2px 8px">%s</td>`, html.EscapeString(sc.Label))
-		byKey := map[string]float64{}
-		for _, r := range sc.Results {
-			byKey[r.Domain+"/"+r.Set] = r.Error
-		}
-		for _, c := range cols {
-			v, ok := byKey[c]
-			switch {
-			case !ok:
-				b.WriteString(`<td style="padding:2px 8px;text-align:right">–</td>`)
-			case v == best[c]:
-				fmt.Fprintf(&b, `<td style="padding:2px 8px;text-align:right"><b>%.3g</b></td>`, v)
-			default:
-				fmt.Fprintf(&b, `<td style="padding:2px 8px;text-align:right">%.3g</td>`, v)
-			}
-		}
-		b.WriteString("</tr>")
-	}
-	b.WriteString("</table>")
-	return b.String()
 }

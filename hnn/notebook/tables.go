@@ -6,31 +6,101 @@ import (
 	"strings"
 
 	"github.com/hnnlab/hnnlab/hnn/bench"
+	"github.com/hnnlab/hnnlab/hnn/figure"
 )
 
-// GradcheckTable shows bench.Gradcheck results, one row per check: the
-// largest relative differences between the discrete adjoint, backprop and
-// central finite differences.
-func GradcheckTable(results []bench.GradcheckResult) string {
+// table renders an HTML table: a header row and rows of cells, each cell
+// escaped unless it is marked bold (rendered <b>…</b>); left aligns the
+// first leftCols columns, the rest align right.
+func table(header []string, rows [][]cell, leftCols int) string {
 	var b strings.Builder
 	b.WriteString(`<table style="border-collapse:collapse;font-size:13px"><tr>`)
-	for _, h := range []string{"system", "N", "k", "weights", "loss", "adjoint vs backprop", "adjoint vs finite diff.", "backprop vs finite diff.", "converged adjoint vs backprop (k sweeps)"} {
-		fmt.Fprintf(&b, `<th style="padding:2px 8px">%s</th>`, h)
+	align := func(i int) string {
+		if i < leftCols {
+			return "left"
+		}
+		return "right"
+	}
+	for i, h := range header {
+		fmt.Fprintf(&b, `<th style="text-align:%s;padding:2px 8px">%s</th>`, align(i), html.EscapeString(h))
 	}
 	b.WriteString("</tr>")
-	for _, r := range results {
-		conv := "–"
-		if r.ConvergedAdjointVsBackprop != nil {
-			conv = fmt.Sprintf("%.1e (%d)", *r.ConvergedAdjointVsBackprop, r.ConvergedIterations)
-		}
-		row := []string{r.System, fmt.Sprint(r.Rollout), fmt.Sprint(r.Iterations), fmt.Sprint(r.Weights), fmt.Sprintf("%.3g", r.Loss),
-			fmt.Sprintf("%.1e", r.AdjointVsBackprop), fmt.Sprintf("%.1e", r.AdjointVsFiniteDifferences), fmt.Sprintf("%.1e", r.BackpropVsFiniteDifferences), conv}
+	for _, row := range rows {
 		b.WriteString("<tr>")
-		for _, v := range row {
-			fmt.Fprintf(&b, `<td style="padding:2px 8px;text-align:right">%s</td>`, html.EscapeString(v))
+		for i, c := range row {
+			v := html.EscapeString(c.text)
+			if c.bold {
+				v = "<b>" + v + "</b>"
+			}
+			fmt.Fprintf(&b, `<td style="text-align:%s;padding:2px 8px">%s</td>`, align(i), v)
 		}
 		b.WriteString("</tr>")
 	}
 	b.WriteString("</table>")
 	return b.String()
+}
+
+type cell struct {
+	text string
+	bold bool
+}
+
+func cells(texts ...string) []cell {
+	out := make([]cell, len(texts))
+	for i, t := range texts {
+		out[i] = cell{text: t}
+	}
+	return out
+}
+
+// ResultsTable renders evaluation results of several models as an HTML
+// table: one row per model, one column per domain/test set, mean
+// |H_pred − H_true − c| in each cell, the best of each column in bold.
+func ResultsTable(scores ...figure.Scores) string {
+	var cols []string
+	best := map[string]float64{}
+	for _, sc := range scores {
+		for _, r := range sc.Results {
+			k := r.Domain + "/" + r.Set
+			if v, ok := best[k]; !ok {
+				cols = append(cols, k)
+				best[k] = r.Error
+			} else if r.Error < v {
+				best[k] = r.Error
+			}
+		}
+	}
+	var rows [][]cell
+	for _, sc := range scores {
+		byKey := map[string]float64{}
+		for _, r := range sc.Results {
+			byKey[r.Domain+"/"+r.Set] = r.Error
+		}
+		row := cells(sc.Label)
+		for _, c := range cols {
+			if v, ok := byKey[c]; ok {
+				row = append(row, cell{text: fmt.Sprintf("%.3g", v), bold: v == best[c]})
+			} else {
+				row = append(row, cell{text: "–"})
+			}
+		}
+		rows = append(rows, row)
+	}
+	return table(append([]string{"model"}, cols...), rows, 1)
+}
+
+// GradcheckTable shows bench.Gradcheck results, one row per check: the
+// largest relative differences between the discrete adjoint, backprop and
+// central finite differences.
+func GradcheckTable(results []bench.GradcheckResult) string {
+	var rows [][]cell
+	for _, r := range results {
+		conv := "–"
+		if r.ConvergedAdjointVsBackprop != nil {
+			conv = fmt.Sprintf("%.1e (%d)", *r.ConvergedAdjointVsBackprop, r.ConvergedIterations)
+		}
+		rows = append(rows, cells(r.System, fmt.Sprint(r.Rollout), fmt.Sprint(r.Iterations), fmt.Sprint(r.Weights), fmt.Sprintf("%.3g", r.Loss),
+			fmt.Sprintf("%.1e", r.AdjointVsBackprop), fmt.Sprintf("%.1e", r.AdjointVsFiniteDifferences), fmt.Sprintf("%.1e", r.BackpropVsFiniteDifferences), conv))
+	}
+	return table([]string{"system", "N", "k", "weights", "loss", "adjoint vs backprop", "adjoint vs finite diff.", "backprop vs finite diff.", "converged adjoint vs backprop (k sweeps)"}, rows, 1)
 }

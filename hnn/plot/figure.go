@@ -6,7 +6,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -16,6 +15,8 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/hnnlab/hnnlab/hnn/internal/atomicfile"
 )
 
 // Defaults of a Figure's zero fields.
@@ -86,7 +87,10 @@ func (f *Figure) Save(path string) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, b)
+	if err := atomicfile.WriteFile(path, b); err != nil {
+		return fmt.Errorf("plot: saving %s: %w", path, err)
+	}
+	return nil
 }
 
 // SVG returns the figure as a self-contained SVG document without an XML
@@ -309,34 +313,4 @@ func equalize(c draw.Canvas, pl *gplot.Plot) draw.Canvas {
 		}
 	}
 	return c
-}
-
-// writeAtomic writes b to path through a temporary file in the same
-// directory, renamed into place; the temporary file is removed on failure.
-func writeAtomic(path string, b []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("plot: saving %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("plot: saving %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("plot: saving %s: %w", path, err)
-		}
-	}()
-	if _, err = tmp.Write(b); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -11,10 +11,10 @@
 //	              the paper and which model wins each row
 //	results.json  every number: the protocol, each run's history, errors on
 //	              every domain, the long-rollout energy drifts, timings
-//	figures/      per system: training data, train/val losses, true vs
-//	              learned phase portrait, |H_pred − H_true| heat maps on the
-//	              three test sets, energy along a long rollout of the learned
-//	              H (implicit midpoint vs RK4)
+//	figures/      per system (drawn by package figure): training data,
+//	              train/val losses, true vs learned phase portraits,
+//	              |H_pred − H_true| heat maps on the three test sets, energy
+//	              along a long rollout of the learned H (implicit midpoint vs RK4)
 //	runs/         each run's checkpoint (hnn eval --model runs/SYSTEM/MODEL/seedK)
 //
 // A Protocol fixes everything that decides the numbers (data, shared

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hnnlab/hnnlab/hnn/baseline"
@@ -108,7 +109,7 @@ func TableMarkdown(r *Results) string {
 	}
 
 	// This work against the baselines, per row.
-	if contains(r.Models, "this-work") && len(r.Models) > 1 {
+	if slices.Contains(r.Models, "this-work") && len(r.Models) > 1 {
 		w("\n## This work against the baselines of the same run\n\n")
 		w("Relative difference of each baseline's mean to this work's, (baseline − this work)/this work: negative means the baseline is better.\n\n")
 		w("| System | Test set | separable H? |")
@@ -320,15 +321,6 @@ func readingNotes(r *Results) string {
 
 // separable marks the systems whose H = T(p) + V(q).
 var separable = map[string]bool{"double-well": true, "henon-heiles": true, "pendulum": true}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 func duration(sec float64) string {
 	if sec < 120 {

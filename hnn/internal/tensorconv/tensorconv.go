@@ -44,3 +44,14 @@ func ToFloat64(t *tensors.Tensor) []float64 {
 	}
 	panic(fmt.Sprintf("tensorconv: tensor must be Float64 or Float32, got %s", t.Shape()))
 }
+
+// ParseDType returns the floating dtype called name: "float64" or "float32".
+func ParseDType(name string) (dtypes.DType, error) {
+	switch name {
+	case "float64":
+		return dtypes.Float64, nil
+	case "float32":
+		return dtypes.Float32, nil
+	}
+	return dtypes.InvalidDType, fmt.Errorf("unknown dtype %q (valid: float64, float32)", name)
+}
