@@ -1,6 +1,7 @@
 package hnn
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -14,6 +15,10 @@ var (
 	backend     compute.Backend
 	backendErr  error
 )
+
+// ErrBackend is returned (wrapped) by Backend when $GOMLX_BACKEND names a
+// backend that cannot be created.
+var ErrBackend = errors.New("GoMLX backend unavailable")
 
 // DefaultBackend is the GoMLX backend used when $GOMLX_BACKEND is unset.
 const DefaultBackend = "go"
@@ -29,7 +34,7 @@ func Backend() (compute.Backend, error) {
 		}
 		backend, backendErr = newBackend(cfg)
 		if backendErr != nil {
-			backendErr = fmt.Errorf("GoMLX backend %q (from $GOMLX_BACKEND): %v; the pure-Go backend is %q, XLA (\"xla:cpu\", \"xla:cuda\") needs its PJRT plugin installed and the XLA backend imported", cfg, backendErr, DefaultBackend)
+			backendErr = fmt.Errorf("%w: %q (from $GOMLX_BACKEND): %v; the pure-Go backend is %q, XLA (\"xla:cpu\", \"xla:cuda\") needs its PJRT plugin installed and the XLA backend imported", ErrBackend, cfg, backendErr, DefaultBackend)
 		}
 	})
 	return backend, backendErr

@@ -1,13 +1,20 @@
 package hnn
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
+	"github.com/hnnlab/hnnlab/hnn/internal/atomicfile"
+	"github.com/hnnlab/hnnlab/hnn/internal/dirlock"
 	"github.com/hnnlab/hnnlab/hnn/system"
 	"github.com/hnnlab/hnnlab/hnn/train"
 )
@@ -88,8 +95,12 @@ type RunInfo struct {
 	// Data configured the generated data (when DataFile is empty).
 	Data DataConfig `json:"data"`
 	// DataFile is the file the data came from, if any (recorded by callers
-	// that read one, such as hnn train --data).
-	DataFile string `json:"data_file,omitempty"`
+	// that read one, such as hnn train --data), as an absolute path, with
+	// the SHA-256 and size of its content: a resumed run checks that the
+	// data are the same.
+	DataFile   string `json:"data_file,omitempty"`
+	DataSHA256 string `json:"data_sha256,omitempty"`
+	DataBytes  int64  `json:"data_bytes,omitempty"`
 	// ValFraction is the fraction of DataFile's trajectories held out.
 	ValFraction float64 `json:"val_fraction,omitempty"`
 	// Epochs, BatchSize and LearningRate are the trainer's settings.
@@ -119,7 +130,8 @@ type TrainConfig struct {
 	Train, Val *data.Trajectories
 	// Data configures generated data when Train is nil.
 	Data DataConfig
-	// Method computes gradients; nil means gradient.Backprop{}.
+	// Method computes gradients; nil means gradient.Backprop{} (on Resume: the
+	// run's method, which a non-nil Method must equal).
 	Method gradient.Method
 	// Trainer holds epochs, batch size, learning rate, schedule, output
 	// directory and progress writer; its Seed, DType and Run are set by Train.
@@ -133,12 +145,70 @@ type TrainConfig struct {
 	Shards int
 	// Resume continues the run whose checkpoint is in Trainer.OutDir, with
 	// the spec, seed, data and trainer settings recorded there (Trainer.Epochs,
-	// when set, may extend the run).
+	// when set, may extend the run). Without Resume, an output directory
+	// that already holds a run is an error.
 	Resume bool
 	// DataFile and ValFraction are recorded in the run's metadata when the
-	// caller read Train and Val from a file.
+	// caller read Train and Val from a file; on Resume, DataFile must be
+	// the run's file with unchanged content.
 	DataFile    string
 	ValFraction float64
+}
+
+// ErrRunExists is returned (wrapped) by Train when its output directory
+// already holds a run and TrainConfig.Resume is not set.
+var ErrRunExists = errors.New("the output directory already holds a run")
+
+// ErrResumeMismatch is returned (wrapped) by Train when a resumed run would
+// not continue the run that was started: other data, or data changed since.
+var ErrResumeMismatch = errors.New("the resumed run differs from the run that was started")
+
+// fileIdentity returns the absolute path, SHA-256 and size of the file.
+func fileIdentity(path string) (abs, sum string, size int64, err error) {
+	if abs, err = filepath.Abs(path); err != nil {
+		return "", "", 0, err
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return "", "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if size, err = io.Copy(h, f); err != nil {
+		return "", "", 0, fmt.Errorf("reading %s: %w", abs, err)
+	}
+	return abs, hex.EncodeToString(h.Sum(nil)), size, nil
+}
+
+// checkResumeData returns an error unless the data given to a resumed run
+// are those it started with.
+func checkResumeData(run RunInfo, cfg TrainConfig) error {
+	switch {
+	case run.DataFile == "" && (cfg.Train != nil || cfg.DataFile != ""):
+		return fmt.Errorf("%w: the run generated its data (seed %d), but data were given (%s)", ErrResumeMismatch, run.Seed, cmp.Or(cfg.DataFile, "in memory"))
+	case run.DataFile == "":
+		return nil
+	case cfg.DataFile == "":
+		return fmt.Errorf("%w: the run trained on %s; give that file again", ErrResumeMismatch, run.DataFile)
+	}
+	abs, sum, size, err := fileIdentity(cfg.DataFile)
+	if err != nil {
+		return fmt.Errorf("%w: data: %v", ErrResumeMismatch, err)
+	}
+	switch {
+	case run.DataSHA256 == "": // a run recorded before data identities: the path only
+		if abs != run.DataFile && cfg.DataFile != run.DataFile {
+			return fmt.Errorf("%w: the run trained on %s, not %s", ErrResumeMismatch, run.DataFile, abs)
+		}
+	case sum != run.DataSHA256 || size != run.DataBytes:
+		what := "another file's content"
+		if abs == run.DataFile {
+			what = "a file whose content changed since the run started"
+		}
+		return fmt.Errorf("%w: the run trained on %s (%d bytes, sha256 %.12s…); %s is %s (%d bytes, sha256 %.12s…): restore the original data or start a new run in another directory",
+			ErrResumeMismatch, run.DataFile, run.DataBytes, run.DataSHA256, abs, what, size, sum)
+	}
+	return nil
 }
 
 // Train fits a model and returns it with its history. With Trainer.OutDir
@@ -146,6 +216,19 @@ type TrainConfig struct {
 // a user-defined system).
 func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) {
 	spec := cfg.Spec
+	if dir := cfg.Trainer.OutDir; dir != "" {
+		// One training per directory at a time, found out before any work.
+		lock, err := dirlock.Acquire(dir)
+		if err != nil {
+			return nil, nil, fmt.Errorf("hnn: output directory %s: %w", dir, err)
+		}
+		defer lock.Unlock()
+		atomicfile.CleanTemp(dir) // what a killed write left behind
+		_, statErr := os.Stat(filepath.Join(dir, train.CheckpointFile))
+		if statErr == nil && !cfg.Resume {
+			return nil, nil, fmt.Errorf("hnn: %s: %w; resume it or choose another directory", dir, ErrRunExists)
+		}
+	}
 	if cfg.Resume {
 		if cfg.Trainer.OutDir == "" {
 			return nil, nil, errors.New("hnn: resume needs an output directory")
@@ -154,11 +237,32 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 		if err != nil {
 			return nil, nil, err
 		}
+		if err := checkResumeData(run, cfg); err != nil {
+			return nil, nil, fmt.Errorf("hnn: resuming %s: %w", cfg.Trainer.OutDir, err)
+		}
+		if run.Gradient != "" {
+			m, err := gradient.ByName(run.Gradient)
+			if err != nil {
+				return nil, nil, fmt.Errorf("hnn: resuming %s: %w", cfg.Trainer.OutDir, err)
+			}
+			if cfg.Method != nil && cfg.Method.String() != m.String() {
+				return nil, nil, fmt.Errorf("hnn: resuming %s: %w: the run computes gradients with %s, not %s", cfg.Trainer.OutDir, ErrResumeMismatch, m, cfg.Method)
+			}
+			cfg.Method = m
+		}
 		spec, cfg.Seed, cfg.Data = run.Spec, run.Seed, run.Data
-		cfg.DataFile, cfg.ValFraction = run.DataFile, run.ValFraction
+		cfg.ValFraction = run.ValFraction
 		cfg.Trainer.BatchSize, cfg.Trainer.LearningRate = run.BatchSize, run.LearningRate
 		if cfg.Trainer.Epochs == 0 {
 			cfg.Trainer.Epochs = run.Epochs
+		}
+	}
+	var dataFile, dataSum string
+	var dataSize int64
+	if cfg.DataFile != "" {
+		var err error
+		if dataFile, dataSum, dataSize, err = fileIdentity(cfg.DataFile); err != nil {
+			return nil, nil, fmt.Errorf("hnn: data: %w", err)
 		}
 	}
 	if spec.System == NoSystem && spec.Dim == 0 && cfg.Train != nil {
@@ -195,7 +299,7 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 		method = gradient.Backprop{}
 	}
 	tc.Run = RunInfo{Spec: r.Spec, Gradient: method.String(), Seed: cfg.Seed, Data: cfg.Data,
-		DataFile: cfg.DataFile, ValFraction: cfg.ValFraction,
+		DataFile: dataFile, DataSHA256: dataSum, DataBytes: dataSize, ValFraction: cfg.ValFraction,
 		Epochs: tc.Epochs, BatchSize: tc.BatchSize, LearningRate: tc.LearningRate}
 	tr, err := train.New(m.backend, m.Store, problem, method, tc)
 	if err != nil {

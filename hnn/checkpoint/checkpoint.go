@@ -1,9 +1,12 @@
 package checkpoint
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 
@@ -15,8 +18,12 @@ import (
 	"github.com/hnnlab/hnnlab/hnn/internal/tensorconv"
 )
 
-// FormatVersion is written into every file; Load rejects other versions.
-const FormatVersion = 1
+// FormatVersion is written into every file. Version 2 adds the SHA-256
+// checksum of the content; version 1 files (no checksum) are still read.
+const FormatVersion = 2
+
+// MaxFileBytes bounds the size of a checkpoint file Read accepts.
+const MaxFileBytes = 1 << 30
 
 // Variable is one stored variable.
 type Variable struct {
@@ -28,9 +35,26 @@ type Variable struct {
 }
 
 type file struct {
-	Format    int             `json:"format"`
+	Format int `json:"format"`
+	// SHA256 is the hex SHA-256 of the JSON encoding of content{Meta, Variables}.
+	SHA256    string          `json:"sha256,omitempty"`
 	Meta      json.RawMessage `json:"meta"`
 	Variables []Variable      `json:"variables"`
+}
+
+// content is what the checksum covers.
+type content struct {
+	Meta      json.RawMessage `json:"meta"`
+	Variables []Variable      `json:"variables"`
+}
+
+func (f file) checksum() (string, error) {
+	b, err := json.Marshal(content{Meta: f.Meta, Variables: f.Variables})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // Save writes meta (any JSON-encodable value) and every variable of store to
@@ -49,6 +73,9 @@ func Save(path string, store *model.Store, meta any) error {
 		sv.Trainable = v.Trainable
 		f.Variables = append(f.Variables, sv)
 	}
+	if f.SHA256, err = f.checksum(); err != nil {
+		return fmt.Errorf("checkpoint: encoding %s: %w", path, err)
+	}
 	data, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("checkpoint: encoding %s: %w", path, err)
@@ -62,9 +89,17 @@ func Save(path string, store *model.Store, meta any) error {
 // Read parses a checkpoint file: its metadata into meta (a pointer, or nil)
 // and its variables, without touching any store.
 func Read(path string, meta any) ([]Variable, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, fmt.Errorf("checkpoint: %s is larger than %d bytes: not a checkpoint of this toolkit", path, MaxFileBytes)
 	}
 	return Decode(path, data, meta)
 }
@@ -75,16 +110,8 @@ func Decode(name string, data []byte, meta any) ([]Variable, error) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("checkpoint: %s is not a valid checkpoint (corrupt or truncated): %w", name, err)
 	}
-	if f.Format != FormatVersion {
-		return nil, fmt.Errorf("checkpoint: %s has format version %d, this build reads version %d", name, f.Format, FormatVersion)
-	}
-	if meta != nil {
-		if len(f.Meta) == 0 {
-			return nil, fmt.Errorf("checkpoint: %s has no metadata", name)
-		}
-		if err := json.Unmarshal(f.Meta, meta); err != nil {
-			return nil, fmt.Errorf("checkpoint: %s: metadata: %w", name, err)
-		}
+	if f.Format != 1 && f.Format != FormatVersion {
+		return nil, fmt.Errorf("checkpoint: %s has format version %d, this build reads versions 1 and %d", name, f.Format, FormatVersion)
 	}
 	seen := map[string]bool{}
 	for _, v := range f.Variables {
@@ -95,6 +122,23 @@ func Decode(name string, data []byte, meta any) ([]Variable, error) {
 			return nil, fmt.Errorf("checkpoint: %s: variable %s appears twice", name, v.Path)
 		}
 		seen[v.Path] = true
+	}
+	if f.Format == FormatVersion { // version 1 has no checksum
+		sum, err := f.checksum()
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint: %s: %w", name, err)
+		}
+		if sum != f.SHA256 {
+			return nil, fmt.Errorf("checkpoint: %s is corrupt: its content does not match its checksum (edited or damaged)", name)
+		}
+	}
+	if meta != nil {
+		if len(f.Meta) == 0 {
+			return nil, fmt.Errorf("checkpoint: %s has no metadata", name)
+		}
+		if err := json.Unmarshal(f.Meta, meta); err != nil {
+			return nil, fmt.Errorf("checkpoint: %s: metadata: %w", name, err)
+		}
 	}
 	return f.Variables, nil
 }

@@ -1,6 +1,7 @@
 package checkpoint_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,7 +80,8 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"truncated", string(raw[:len(raw)/2]), "corrupt or truncated"},
 		{"empty", "", "corrupt or truncated"},
-		{"other format", strings.Replace(string(raw), `"format":1`, `"format":9`, 1), "format version 9"},
+		{"other format", strings.Replace(string(raw), fmt.Sprintf(`"format":%d`, checkpoint.FormatVersion), `"format":9`, 1), "format version 9"},
+		{"a changed weight", strings.Replace(string(raw), `"values":[0.1,`, `"values":[0.2,`, 1), "does not match its checksum"},
 		{"wrong value count", strings.Replace(string(raw), `"dims":[2,2]`, `"dims":[3,2]`, 1), "values for dimensions"},
 		{"bad dtype", strings.Replace(string(raw), `"dtype":"int64"`, `"dtype":"int8"`, 1), "unsupported dtype"},
 	}

@@ -7,5 +7,7 @@
 //
 // Every variable is stored with its path, dtype, dimensions and values;
 // float64 values round-trip exactly (Go's JSON encoding writes the shortest
-// representation that parses back to the same float64).
+// representation that parses back to the same float64). The file carries
+// the SHA-256 of its content, which Read verifies: an edited or damaged
+// checkpoint is an error, not a silently different model.
 package checkpoint

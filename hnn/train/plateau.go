@@ -46,6 +46,13 @@ func (p Plateau) check() error {
 	return nil
 }
 
+func (s plateauSt) check() error {
+	if s.Bad < 0 || math.IsNaN(s.Best) || math.IsInf(s.Best, 0) || s.Best < 0 {
+		return fmt.Errorf("invalid schedule state (best %g, epochs without improvement %d)", s.Best, s.Bad)
+	}
+	return nil
+}
+
 // next records the epoch's validation loss and returns the learning rate to use next.
 func (p Plateau) next(s *plateauSt, val, lr float64) float64 {
 	if !s.Seen || val < s.Best*(1-p.threshold()) {

@@ -49,6 +49,11 @@ const (
 	DefaultMaxResidual  = 1e-3
 )
 
+// MaxLearningRate bounds Config.LearningRate: Adam's steps are about the
+// learning rate in size, and a step of the order of the weights themselves
+// only destroys them.
+const MaxLearningRate = 1
+
 // Config are the trainer's settings. The zero value of each field means its default.
 type Config struct {
 	// Epochs is the number of passes over the training trajectories; 0 means DefaultEpochs (50).
@@ -56,7 +61,8 @@ type Config struct {
 	// BatchSize is the number of windows per step; 0 means DefaultBatchSize (512).
 	// It is capped at the number of training trajectories.
 	BatchSize int
-	// LearningRate is Adam's initial learning rate; 0 means DefaultLearningRate (0.01).
+	// LearningRate is Adam's initial learning rate, at most MaxLearningRate;
+	// 0 means DefaultLearningRate (0.01).
 	LearningRate float64
 	// Plateau configures the learning-rate schedule.
 	Plateau Plateau
@@ -99,8 +105,8 @@ func (c Config) Check() error {
 		return fmt.Errorf("epochs must be ≥ 1, got %d", c.Epochs)
 	case c.BatchSize < 0:
 		return fmt.Errorf("batch size must be ≥ 1, got %d", c.BatchSize)
-	case c.LearningRate < 0 || math.IsNaN(c.LearningRate) || math.IsInf(c.LearningRate, 0):
-		return fmt.Errorf("learning rate must be positive and finite, got %g", c.LearningRate)
+	case c.LearningRate < 0 || !(c.LearningRate <= MaxLearningRate):
+		return fmt.Errorf("learning rate must be in (0, %g], got %g", float64(MaxLearningRate), c.LearningRate)
 	case c.MaxResidual < 0 || math.IsNaN(c.MaxResidual):
 		return fmt.Errorf("max residual must be positive, got %g", c.MaxResidual)
 	case c.CheckpointEvery < 0:
@@ -205,11 +211,28 @@ func New(backend compute.Backend, store *model.Store, problem gradient.Problem, 
 
 // Resume restores the trainer's state (weights, optimizer, schedule, data
 // position and random state) from the checkpoint in dir. The trainer must
-// have been built with the same problem, model and configuration.
+// have been built with the same problem, model and configuration. A
+// checkpoint that is corrupt (checksum), inconsistent (a negative count, a
+// learning rate that is not positive and finite) or incomplete (missing the
+// optimizer's moments after the first step, without which the run would not
+// continue exactly) is an error naming what is wrong; Fit checks the data
+// position against the data.
 func (t *Trainer) Resume(dir string) error {
 	var m meta
 	path := filepath.Join(dir, CheckpointFile)
-	if err := checkpoint.Load(path, t.store, &m); err != nil {
+	vars, err := checkpoint.Read(path, &m)
+	if err != nil {
+		return err
+	}
+	if err := m.Trainer.check(); err != nil {
+		return fmt.Errorf("train: %s: %w", path, err)
+	}
+	if m.Trainer.Step > 0 {
+		if err := optimizerComplete(vars, gradient.TrainableVariables(t.store)); err != nil {
+			return fmt.Errorf("train: %s: %w; the run cannot continue exactly", path, err)
+		}
+	}
+	if err := checkpoint.Restore(t.store, vars); err != nil {
 		return err
 	}
 	if err := t.rng.UnmarshalBinary(m.Trainer.RNG); err != nil {
@@ -217,6 +240,69 @@ func (t *Trainer) Resume(dir string) error {
 	}
 	t.st = m.Trainer
 	t.setLR(t.st.LR)
+	return nil
+}
+
+// check validates a state read from a checkpoint (the data-dependent parts
+// are checked by Fit).
+func (s state) check() error {
+	switch {
+	case s.Epoch < 0 || s.Batch < 0 || s.Step < 0 || s.BatchSize < 0:
+		return fmt.Errorf("negative counts in the trainer state (epoch %d, batch %d, step %d, batch size %d)", s.Epoch, s.Batch, s.Step, s.BatchSize)
+	case !(s.LR > 0) || math.IsInf(s.LR, 0):
+		return fmt.Errorf("learning rate %g in the trainer state: want positive and finite", s.LR)
+	case len(s.History) != s.Epoch:
+		return fmt.Errorf("trainer state has %d epochs of history for %d completed epochs", len(s.History), s.Epoch)
+	case s.Batch > 0 && s.Perm == nil:
+		return fmt.Errorf("trainer state is inside an epoch (batch %d) without the epoch's order", s.Batch)
+	}
+	if err := s.Plateau.check(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// checkPosition checks a state's data position against n training
+// trajectories in batches: the epoch's order is a permutation of 0…n−1 and
+// the batch within the epoch.
+func (s state) checkPosition(n, batches int) error {
+	if s.Perm == nil {
+		return nil
+	}
+	if len(s.Perm) != n {
+		return fmt.Errorf("the epoch's order has %d entries for %d training trajectories", len(s.Perm), n)
+	}
+	seen := make([]bool, n)
+	for _, i := range s.Perm {
+		if i < 0 || i >= n || seen[i] {
+			return fmt.Errorf("the epoch's order is not a permutation of the %d training trajectories (entry %d)", n, i)
+		}
+		seen[i] = true
+	}
+	if s.Batch > batches {
+		return fmt.Errorf("batch %d of an epoch of %d batches", s.Batch, batches)
+	}
+	return nil
+}
+
+// optimizerComplete reports an error unless vars hold Adam's step count and
+// both moments of every trainable variable.
+func optimizerComplete(vars []checkpoint.Variable, trainable []*model.Variable) error {
+	have := map[string]bool{}
+	for _, v := range vars {
+		have[v.Path] = true
+	}
+	want := []string{"/AdamOptimizer/step"}
+	for _, v := range trainable {
+		for _, k := range []string{"_1st_moment", "_2nd_moment"} {
+			want = append(want, "/AdamOptimizer"+v.Path()+k)
+		}
+	}
+	for _, p := range want {
+		if !have[p] {
+			return fmt.Errorf("the optimizer state %s is missing", p)
+		}
+	}
 	return nil
 }
 
@@ -231,6 +317,16 @@ func ReadRun(dir string, run any) error {
 		return fmt.Errorf("train: %s: run metadata: %w", path, err)
 	}
 	return nil
+}
+
+// CompletedEpochs returns the number of epochs the run whose checkpoint is
+// in dir has completed.
+func CompletedEpochs(dir string) (int, error) {
+	var m meta
+	if _, err := checkpoint.Read(filepath.Join(dir, CheckpointFile), &m); err != nil {
+		return 0, err
+	}
+	return m.Trainer.Epoch, nil
 }
 
 // History returns the completed epochs.
@@ -263,6 +359,9 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 	bs := min(t.cfg.batchSize(), trainSet.Count())
 	if t.st.BatchSize != 0 && t.st.BatchSize != bs {
 		return nil, fmt.Errorf("train: the checkpoint was written with batch size %d, this run has %d", t.st.BatchSize, bs)
+	}
+	if err := t.st.checkPosition(trainSet.Count(), trainSet.Count()/bs); err != nil {
+		return nil, fmt.Errorf("train: the checkpoint does not fit the data: %w", err)
 	}
 	t.st.BatchSize = bs
 	t.setLR(t.st.LR)

@@ -95,7 +95,7 @@ func (f specFlags) spec() (hnn.Spec, error) {
 }
 
 func runBenchStep(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench step", stderr)
+	fs := newFlagSet("bench step", stdout)
 	sf := addSpecFlags(fs, true)
 	batch := fs.Int("batch", bench.DefaultBatch, "windows per step")
 	grad := fs.String("gradient", "backprop", "gradient method, or several comma-separated (timed interleaved in one process): "+
@@ -265,7 +265,7 @@ func parseMethods(list string) ([]string, error) {
 }
 
 func runBenchMemory(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench memory", stderr)
+	fs := newFlagSet("bench memory", stdout)
 	sf := addSpecFlags(fs, false)
 	rollouts := fs.String("rollout", "4,8,16,32,64,128,256,512,1024", "rollout lengths N, comma-separated")
 	grads := fs.String("gradient", "adjoint,backprop", "gradient methods, comma-separated: "+strings.Join(gradient.Names(), ", "))
@@ -341,7 +341,7 @@ func runBenchMemory(args []string, stdout, stderr io.Writer) error {
 var memoryWorkerCommand func() (worker, env []string)
 
 func runBenchMemoryWorker(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench memory-worker", stderr)
+	fs := newFlagSet("bench memory-worker", stdout)
 	config := fs.String("config", "", "the worker's configuration as JSON (bench.WorkerConfig)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}

@@ -18,7 +18,7 @@ func init() {
 }
 
 func runEval(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("eval", stderr)
+	fs := newFlagSet("eval", stdout)
 	dir := fs.String("model", "", "directory of a trained model (hnn train --out)")
 	asJSON := fs.Bool("json", false, "print JSON: {\"uniform\": …, \"grid\": …, \"gaussian\": …, \"domains\": {…}}")
 	if err := parseFlags(fs, args); err != nil {

@@ -26,7 +26,7 @@ func init() {
 }
 
 func runGenerate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("generate", stderr)
+	fs := newFlagSet("generate", stdout)
 	valid := strings.Join(system.Names(), ", ")
 	var (
 		name     = fs.String("system", "", "system to simulate (one of: "+valid+")")

@@ -202,8 +202,11 @@ func TestGenerateBadInput(t *testing.T) {
 			t.Fatalf("%s: output written despite the error", tc.name)
 		}
 	}
-	if code, _, stderr := runHNN(t, "generate", "-h"); code != 0 || !strings.Contains(stderr, "usage: hnn generate") || !strings.Contains(stderr, valid) {
-		t.Errorf("generate -h: exit %d, stderr %q", code, stderr)
+	// Help goes to stdout, the same for -h and hnn help generate.
+	for _, args := range [][]string{{"generate", "-h"}, {"help", "generate"}} {
+		if code, stdout, _ := runHNN(t, args...); code != 0 || !strings.Contains(stdout, "usage: hnn generate") || !strings.Contains(stdout, valid) {
+			t.Errorf("%v: exit %d, stdout %q", args, code, stdout)
+		}
 	}
 	if code, stdout, _ := runHNN(t, "help"); code != 0 || !strings.Contains(stdout, "generate") {
 		t.Errorf("help does not list generate: %q", stdout)

@@ -20,7 +20,7 @@ func init() {
 // implicit midpoint rule the same for the converged variant on a forward pass
 // of --converged-iterations sweeps (converged_adjoint_vs_*). float64 throughout.
 func runGradcheck(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("gradcheck", stderr)
+	fs := newFlagSet("gradcheck", stdout)
 	fs.Usage = func() {
 		fs.Output().Write([]byte("usage: hnn gradcheck --system NAME --rollout N [--iterations k] [--integrator NAME] [flags]\n\n" +
 			"Prints JSON with the max relative difference max|a−b|/max|b| over all weights between the\n" +

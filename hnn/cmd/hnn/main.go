@@ -12,8 +12,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
+
+	"github.com/hnnlab/hnnlab/hnn"
+	"github.com/hnnlab/hnnlab/hnn/internal/dirlock"
 )
 
 // command is one subcommand of hnn.
@@ -52,24 +57,35 @@ func asUsage(err error) error {
 	return usageError{err}
 }
 
-// newFlagSet returns a flag set for subcommand name that reports errors instead of exiting.
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+// newFlagSet returns a flag set for subcommand name that reports errors
+// instead of exiting. Its help (-h) goes to stdout; a bad flag is one line
+// on stderr (parseFlags), without the flag package's usage dump.
+func newFlagSet(name string, stdout io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("hnn "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(stdout)
 	return fs
 }
 
-// parseFlags parses args and turns any flag error into a usage error. It
-// rejects positional arguments.
+// parseFlags parses args and turns any flag error into a one-line usage
+// error that points to the command's help. It rejects positional arguments.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	out := fs.Output()
+	fs.SetOutput(io.Discard) // the flag package would print the error and the whole usage
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		if fs.Usage != nil {
+			fs.Usage()
+		} else {
+			fmt.Fprintf(out, "usage of %s:\n", fs.Name())
+			fs.PrintDefaults()
 		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+		return err
+	case err != nil:
+		return usagef("%v (see %s -h)", err, fs.Name())
+	case fs.NArg() > 0:
+		return usagef("unexpected argument %q (see %s -h)", fs.Arg(0), fs.Name())
 	}
 	return nil
 }
@@ -89,7 +105,42 @@ func printHelp(w io.Writer) {
 	for _, n := range names() {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'hnn <command> -h' for the flags of a command.")
+	fmt.Fprintf(w, "  %-10s %s\n", "help", "show this help, or a command's: hnn help COMMAND")
+	fmt.Fprintf(w, "  %-10s %s\n", "version", "print the version of hnn and of its toolchain")
+	fmt.Fprintln(w, "\nRun 'hnn help <command>' or 'hnn <command> -h' for the flags of a command.")
+	fmt.Fprintln(w, "Exit status: 0 success, 2 a usage or input error (flag, file, environment), 1 a runtime failure.")
+}
+
+// version describes this build: the module version (or the VCS revision of
+// a source build) and the Go toolchain.
+func version() string {
+	v := "(devel)"
+	bi, ok := debug.ReadBuildInfo()
+	if ok {
+		if bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				v += " " + s.Value
+			}
+			if s.Key == "vcs.modified" && s.Value == "true" {
+				v += " (modified)"
+			}
+		}
+	}
+	return fmt.Sprintf("hnn %s, %s %s/%s, GOEXPERIMENT=%s", v, runtime.Version(), runtime.GOOS, runtime.GOARCH, goexperiment())
+}
+
+func goexperiment() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "GOEXPERIMENT" {
+				return s.Value
+			}
+		}
+	}
+	return "none"
 }
 
 // run dispatches args (without the program name) and returns the exit status.
@@ -99,13 +150,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	name := args[0]
-	if name == "help" || name == "-h" || name == "--help" {
+	switch name {
+	case "help", "-h", "--help":
+		if len(args) > 1 {
+			if _, ok := commands[args[1]]; ok {
+				return run([]string{args[1], "-h"}, stdout, stderr)
+			}
+			fmt.Fprintf(stderr, "hnn help: unknown command %q (valid: %s)\n", args[1], strings.Join(names(), ", "))
+			return 2
+		}
 		printHelp(stdout)
+		return 0
+	case "version", "--version":
+		fmt.Fprintln(stdout, version())
 		return 0
 	}
 	c, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(stderr, "hnn: unknown command %q (valid: %s)\n", name, strings.Join(names(), ", "))
+		fmt.Fprintf(stderr, "hnn: unknown command %q (valid: %s; see hnn help)\n", name, strings.Join(names(), ", "))
 		return 2
 	}
 	err := runRecovered(c, args[1:], stdout, stderr)
@@ -115,12 +177,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	}
-	fmt.Fprintf(stderr, "hnn %s: %v\n", name, err)
-	var ue usageError
-	if errors.As(err, &ue) {
+	fmt.Fprintf(stderr, "hnn %s: %s\n", name, message(err))
+	if isUsage(err) {
 		return 2
 	}
 	return 1
+}
+
+// message is err's text on one line, without the "hnn: " prefix of the
+// facade's errors (the command's name is printed before it).
+func message(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "hnn: ")
+	return strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", " ")), " ")
+}
+
+// isUsage reports whether err is a usage or input error (exit status 2):
+// marked by the command, or one of the facade's input errors (an invalid
+// spec field, a directory that holds a run or is in use, a resume with
+// other data, a GoMLX backend that cannot be created).
+func isUsage(err error) bool {
+	var ue usageError
+	var fe *hnn.FieldError
+	return errors.As(err, &ue) || errors.As(err, &fe) ||
+		errors.Is(err, hnn.ErrRunExists) || errors.Is(err, hnn.ErrResumeMismatch) ||
+		errors.Is(err, hnn.ErrBackend) || errors.Is(err, dirlock.ErrLocked)
 }
 
 // runRecovered runs c, turning a panic (a bug, or a GoMLX failure outside an
@@ -128,7 +208,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func runRecovered(c command, args []string, stdout, stderr io.Writer) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("internal error: %v (set HNN_TRACE=1 to see where)", r)
+			err = fmt.Errorf("internal error: %v (please report it; set HNN_TRACE=1 to see where)", r)
 			if os.Getenv("HNN_TRACE") == "1" {
 				panic(r)
 			}

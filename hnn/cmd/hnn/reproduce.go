@@ -25,7 +25,7 @@ func init() {
 }
 
 func runReproduce(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("reproduce", stderr)
+	fs := newFlagSet("reproduce", stdout)
 	systems := fs.String("systems", strings.Join(reproduce.DefaultSystems, ","), "comma-separated systems: "+strings.Join(system.Names(), ", "))
 	models := fs.String("models", strings.Join(baseline.Names(), ","), "comma-separated models: "+strings.Join(baseline.Names(), ", "))
 	seeds := fs.Int("seeds", 0, "number of seeds (0: the protocol's, 2 by default, 1 with --quick)")

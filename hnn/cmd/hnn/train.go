@@ -1,13 +1,16 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -29,7 +32,7 @@ func init() {
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("train", stderr)
+	fs := newFlagSet("train", stdout)
 	sysName := fs.String("system", "double-well", "system: "+strings.Join(system.Names(), ", "))
 	alpha := fs.Float64("alpha", system.DefaultAlpha, "coupling α of coupled-oscillator")
 	dataFile := fs.String("data", "", "CSV of observed trajectories (hnn generate's format); empty: generate the paper's data set")
@@ -121,14 +124,25 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usagef("--resume: %v", err)
 		}
+		if err := resumeConflicts(fs, set, run); err != nil {
+			return err
+		}
+		if !set["gradient"] {
+			cfg.Method = nil // the run's own
+		}
 		if !set["epochs"] {
 			cfg.Trainer.Epochs = 0 // the run's own
+		} else if done, err := train.CompletedEpochs(*out); err == nil && *epochs < done {
+			return usagef("--epochs %d: the run in %s has already completed %d epochs", *epochs, *out, done)
 		}
 		if run.DataFile != "" {
-			*dataFile, *valFrac = run.DataFile, run.ValFraction
+			if !set["data"] {
+				*dataFile = run.DataFile
+			}
+			*valFrac = run.ValFraction
 			*sysName, spec.Alpha = run.Spec.System, run.Spec.Alpha
 		}
-	} else if _, err := os.Stat(*out + "/" + train.CheckpointFile); err == nil {
+	} else if _, err := os.Stat(filepath.Join(*out, train.CheckpointFile)); err == nil {
 		return usagef("--out: %s already holds a run; use --resume to continue it or choose another directory", *out)
 	}
 	if *dataFile != "" {
@@ -201,4 +215,83 @@ func parseInts(s string) ([]int, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// resumeFlags are the flags that shape a run: with --resume they must equal
+// the run's settings (they are the run's already; a different value would
+// silently not apply). The value is the run's, as the flag would print it.
+func resumeFlags(run hnn.RunInfo) map[string]string {
+	sp := run.Spec.WithDefaults()
+	ws := make([]string, len(sp.Widths))
+	for i, w := range sp.Widths {
+		ws[i] = strconv.Itoa(w)
+	}
+	d := run.Data
+	alpha := system.DefaultAlpha
+	if sp.Alpha != nil {
+		alpha = *sp.Alpha
+	}
+	noise := d.Noise
+	switch {
+	case noise == 0:
+		noise = hnn.DefaultNoise
+	case noise < 0:
+		noise = 0
+	}
+	m := map[string]string{
+		"system": sp.System, "alpha": fmt.Sprint(alpha), "widths": strings.Join(ws, ","), "activation": sp.Activation,
+		"dtype": sp.DType, "dt": fmt.Sprint(sp.Dt), "rollout": strconv.Itoa(sp.Rollout), "iterations": strconv.Itoa(sp.Iterations),
+		"predictor": sp.Predictor, "integrator": sp.Integrator, "gradient": run.Gradient, "seed": fmt.Sprint(run.Seed),
+		"batch": strconv.Itoa(run.BatchSize), "lr": fmt.Sprint(run.LearningRate),
+	}
+	if run.DataFile == "" {
+		m["trajectories"] = strconv.Itoa(cmp.Or(d.Train, hnn.DefaultTrainTrajectories))
+		m["val-trajectories"] = strconv.Itoa(cmp.Or(d.Val, hnn.DefaultValTrajectories))
+		m["steps"] = strconv.Itoa(cmp.Or(d.Steps, hnn.DefaultSteps))
+		m["noise"] = fmt.Sprint(noise)
+	} else {
+		m["val-fraction"] = fmt.Sprint(run.ValFraction)
+	}
+	if run.BatchSize == 0 {
+		m["batch"] = strconv.Itoa(train.DefaultBatchSize)
+	}
+	if run.LearningRate == 0 {
+		m["lr"] = fmt.Sprint(train.DefaultLearningRate)
+	}
+	return m
+}
+
+// resumeConflicts returns a usage error naming every flag given with
+// --resume whose value differs from the run's. --epochs (to extend the
+// run), --checkpoint-every, --max-residual, --eval and --data (checked
+// against the run's data by hnn.Train) may be given.
+func resumeConflicts(fs *flag.FlagSet, set map[string]bool, run hnn.RunInfo) error {
+	want := resumeFlags(run)
+	var diffs []string
+	for _, name := range sortedKeys(want) {
+		if !set[name] {
+			continue
+		}
+		got := fs.Lookup(name).Value.String()
+		if !sameFlagValue(got, want[name]) {
+			diffs = append(diffs, fmt.Sprintf("--%s %s (the run's: %s)", name, got, want[name]))
+		}
+	}
+	if run.DataFile == "" && set["data"] {
+		diffs = append(diffs, fmt.Sprintf("--data %s (the run generated its data)", fs.Lookup("data").Value))
+	}
+	if len(diffs) > 0 {
+		return usagef("--resume continues the run with its own settings; these flags differ: %s (only --epochs may extend a run; start a new run in another --out to change them)", strings.Join(diffs, ", "))
+	}
+	return nil
+}
+
+// sameFlagValue compares two flag values, numerically when both are numbers.
+func sameFlagValue(a, b string) bool {
+	if a == b {
+		return true
+	}
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	return err1 == nil && err2 == nil && x == y
 }
