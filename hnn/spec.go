@@ -34,7 +34,7 @@ type Spec struct {
 	// system.DefaultAlpha (0.5). Only for System "coupled-oscillator".
 	Alpha *float64 `json:"alpha,omitempty"`
 	// Widths are the MLP's hidden widths, each in 1…MaxWidth, at most
-	// MaxLayers of them; nil means 16, 32, 16.
+	// MaxLayers of them and MaxWeights weights in all; nil means 16, 32, 16.
 	Widths []int `json:"widths,omitempty"`
 	// Activation is "tanh" (the default) or "softplus".
 	Activation string `json:"activation,omitempty"`
@@ -80,6 +80,8 @@ const (
 	MaxLayers     = 32
 	MaxRollout    = 100000
 	MaxIterations = 1000
+	// MaxWeights bounds the number of weights of the MLP(s).
+	MaxWeights = 1 << 22
 )
 
 // Integrators lists the valid Spec.Integrator names.
@@ -196,10 +198,16 @@ func (s Spec) validateFields() error {
 	if len(s.Widths) == 0 || len(s.Widths) > MaxLayers {
 		return fieldErr("widths", "need 1…%d hidden layers, got %d", MaxLayers, len(s.Widths))
 	}
+	weights, in := 0, 2*max(s.Dim, 1)
 	for _, w := range s.Widths {
 		if w < 1 || w > MaxWidth {
 			return fieldErr("widths", "each width must be in 1…%d, got %v", MaxWidth, s.Widths)
 		}
+		weights += (in + 1) * w
+		in = w
+	}
+	if weights += in; weights > MaxWeights {
+		return fieldErr("widths", "%v make %d weights, more than %d", s.Widths, weights, MaxWeights)
 	}
 	if _, err := ansatz.ParseActivation(s.Activation); err != nil {
 		return &FieldError{Field: "activation", Err: err}

@@ -118,3 +118,13 @@ func TestWithBaseline(t *testing.T) {
 		}
 	}
 }
+
+func TestSpecWeightLimit(t *testing.T) {
+	var fe *hnn.FieldError
+	if err := (hnn.Spec{Widths: []int{4096, 4096, 4096}}).Validate(); !errors.As(err, &fe) || fe.Field != "widths" || !strings.Contains(err.Error(), "weights") {
+		t.Errorf("3 layers of 4096: %v, want a FieldError on widths about the weight count", err)
+	}
+	if err := (hnn.Spec{Widths: []int{1024, 1024}}).Validate(); err != nil {
+		t.Errorf("two layers of 1024 (about 1.05M weights): %v", err)
+	}
+}

@@ -67,15 +67,15 @@ func GenerateData(spec Spec, cfg DataConfig, seed uint64) (trainSet, valSet *dat
 	if err != nil {
 		return nil, nil, err
 	}
-	return generate(r, cfg, seed)
+	return generate(context.Background(), r, cfg, seed)
 }
 
-func generate(r Resolved, cfg DataConfig, seed uint64) (trainSet, valSet *data.Trajectories, err error) {
+func generate(ctx context.Context, r Resolved, cfg DataConfig, seed uint64) (trainSet, valSet *data.Trajectories, err error) {
 	if r.System == nil {
 		return nil, nil, errors.New("hnn: no data given, and a model without a system has none to generate them from")
 	}
 	cfg = cfg.withDefaults()
-	all, err := data.Generate(r.System, data.GenerateConfig{Trajectories: cfg.Train + cfg.Val, Steps: cfg.Steps, Dt: r.Spec.Dt, Noise: cfg.Noise, Seed: seed})
+	all, err := data.GenerateContext(ctx, r.System, data.GenerateConfig{Trajectories: cfg.Train + cfg.Val, Steps: cfg.Steps, Dt: r.Spec.Dt, Noise: cfg.Noise, Seed: seed})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -95,12 +95,12 @@ type RunInfo struct {
 	// Data configured the generated data (when DataFile is empty).
 	Data DataConfig `json:"data"`
 	// DataFile is the file the data came from, if any (recorded by callers
-	// that read one, such as hnn train --data), as an absolute path, with
-	// the SHA-256 and size of its content: a resumed run checks that the
-	// data are the same.
-	DataFile   string `json:"data_file,omitempty"`
+	// that read one, such as hnn train --data), as an absolute path.
+	DataFile string `json:"data_file,omitempty"`
+	// DataSHA256 identifies the data the run trains on, generated or given:
+	// the SHA-256 of the training and validation sets' content
+	// (data.Trajectories.Hash). A resumed run checks that its data are the same.
 	DataSHA256 string `json:"data_sha256,omitempty"`
-	DataBytes  int64  `json:"data_bytes,omitempty"`
 	// ValFraction is the fraction of DataFile's trajectories held out.
 	ValFraction float64 `json:"val_fraction,omitempty"`
 	// Epochs, BatchSize and LearningRate are the trainer's settings.
@@ -163,50 +163,32 @@ var ErrRunExists = errors.New("the output directory already holds a run")
 // not continue the run that was started: other data, or data changed since.
 var ErrResumeMismatch = errors.New("the resumed run differs from the run that was started")
 
-// fileIdentity returns the absolute path, SHA-256 and size of the file.
-func fileIdentity(path string) (abs, sum string, size int64, err error) {
-	if abs, err = filepath.Abs(path); err != nil {
-		return "", "", 0, err
-	}
-	f, err := os.Open(abs)
-	if err != nil {
-		return "", "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if size, err = io.Copy(h, f); err != nil {
-		return "", "", 0, fmt.Errorf("reading %s: %w", abs, err)
-	}
-	return abs, hex.EncodeToString(h.Sum(nil)), size, nil
+// dataHash identifies a training and a validation set together.
+func dataHash(trainSet, valSet *data.Trajectories) string {
+	h := sha256.Sum256([]byte("train " + trainSet.Hash() + " val " + valSet.Hash()))
+	return hex.EncodeToString(h[:])
 }
 
-// checkResumeData returns an error unless the data given to a resumed run
-// are those it started with.
-func checkResumeData(run RunInfo, cfg TrainConfig) error {
-	switch {
-	case run.DataFile == "" && (cfg.Train != nil || cfg.DataFile != ""):
-		return fmt.Errorf("%w: the run generated its data (seed %d), but data were given (%s)", ErrResumeMismatch, run.Seed, cmp.Or(cfg.DataFile, "in memory"))
-	case run.DataFile == "":
+// checkResumeData returns an error unless the data of a resumed run, about
+// to be trained on, are those it started with.
+func checkResumeData(run RunInfo, dataFile string, trainSet, valSet *data.Trajectories) error {
+	if run.DataSHA256 == "" { // a run recorded before data identities: the file's path only
+		if run.DataFile != "" && dataFile != "" && dataFile != run.DataFile {
+			return fmt.Errorf("%w: the run trained on %s, not %s", ErrResumeMismatch, run.DataFile, dataFile)
+		}
 		return nil
-	case cfg.DataFile == "":
-		return fmt.Errorf("%w: the run trained on %s; give that file again", ErrResumeMismatch, run.DataFile)
 	}
-	abs, sum, size, err := fileIdentity(cfg.DataFile)
-	if err != nil {
-		return fmt.Errorf("%w: data: %v", ErrResumeMismatch, err)
-	}
-	switch {
-	case run.DataSHA256 == "": // a run recorded before data identities: the path only
-		if abs != run.DataFile && cfg.DataFile != run.DataFile {
-			return fmt.Errorf("%w: the run trained on %s, not %s", ErrResumeMismatch, run.DataFile, abs)
+	if got := dataHash(trainSet, valSet); got != run.DataSHA256 {
+		was := "data generated from its system (seed " + fmt.Sprint(run.Seed) + ")"
+		if run.DataFile != "" {
+			was = run.DataFile
 		}
-	case sum != run.DataSHA256 || size != run.DataBytes:
-		what := "another file's content"
-		if abs == run.DataFile {
-			what = "a file whose content changed since the run started"
+		now := cmp.Or(dataFile, "the data given")
+		if run.DataFile == "" && dataFile == "" && trainSet != nil {
+			now = "the data given in memory"
 		}
-		return fmt.Errorf("%w: the run trained on %s (%d bytes, sha256 %.12s…); %s is %s (%d bytes, sha256 %.12s…): restore the original data or start a new run in another directory",
-			ErrResumeMismatch, run.DataFile, run.DataBytes, run.DataSHA256, abs, what, size, sum)
+		return fmt.Errorf("%w: the run trained on %s (sha256 %.12s…), but %s differ (%d training + %d validation trajectories, sha256 %.12s…): give the run its own data, or start a new run in another directory",
+			ErrResumeMismatch, was, run.DataSHA256, now, trainSet.N(), valSet.N(), got)
 	}
 	return nil
 }
@@ -216,6 +198,7 @@ func checkResumeData(run RunInfo, cfg TrainConfig) error {
 // a user-defined system).
 func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) {
 	spec := cfg.Spec
+	var resumed *RunInfo
 	if dir := cfg.Trainer.OutDir; dir != "" {
 		// One training per directory at a time, found out before any work.
 		lock, err := dirlock.Acquire(dir)
@@ -237,9 +220,7 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := checkResumeData(run, cfg); err != nil {
-			return nil, nil, fmt.Errorf("hnn: resuming %s: %w", cfg.Trainer.OutDir, err)
-		}
+		resumed = &run
 		if run.Gradient != "" {
 			m, err := gradient.ByName(run.Gradient)
 			if err != nil {
@@ -257,13 +238,13 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 			cfg.Trainer.Epochs = run.Epochs
 		}
 	}
-	var dataFile, dataSum string
-	var dataSize int64
-	if cfg.DataFile != "" {
-		var err error
-		if dataFile, dataSum, dataSize, err = fileIdentity(cfg.DataFile); err != nil {
+	dataFile := cfg.DataFile
+	if dataFile != "" {
+		abs, err := filepath.Abs(dataFile)
+		if err != nil {
 			return nil, nil, fmt.Errorf("hnn: data: %w", err)
 		}
+		dataFile = abs
 	}
 	if spec.System == NoSystem && spec.Dim == 0 && cfg.Train != nil {
 		spec.Dim = cfg.Train.Dim
@@ -281,12 +262,17 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 	trainSet, valSet := cfg.Train, cfg.Val
 	if trainSet == nil {
 		progressf(cfg.Trainer.Progress, "generating %s data …\n", r.Spec.System)
-		if trainSet, valSet, err = generate(r, cfg.Data, cfg.Seed); err != nil {
+		if trainSet, valSet, err = generate(ctx, r, cfg.Data, cfg.Seed); err != nil {
 			return nil, nil, err
 		}
 	}
 	if valSet == nil {
 		return nil, nil, errors.New("hnn: training data given without validation data")
+	}
+	if resumed != nil {
+		if err := checkResumeData(*resumed, dataFile, trainSet, valSet); err != nil {
+			return nil, nil, fmt.Errorf("hnn: resuming %s: %w", cfg.Trainer.OutDir, err)
+		}
 	}
 	if trainSet.Dim != m.Dim() || valSet.Dim != m.Dim() {
 		return nil, nil, fmt.Errorf("hnn: the data have d = %d (validation: %d) degrees of freedom, system %s has %d", trainSet.Dim, valSet.Dim, r.Spec.System, m.Dim())
@@ -299,7 +285,7 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 		method = gradient.Backprop{}
 	}
 	tc.Run = RunInfo{Spec: r.Spec, Gradient: method.String(), Seed: cfg.Seed, Data: cfg.Data,
-		DataFile: dataFile, DataSHA256: dataSum, DataBytes: dataSize, ValFraction: cfg.ValFraction,
+		DataFile: dataFile, DataSHA256: dataHash(trainSet, valSet), ValFraction: cfg.ValFraction,
 		Epochs: tc.Epochs, BatchSize: tc.BatchSize, LearningRate: tc.LearningRate}
 	tr, err := train.New(m.backend, m.Store, problem, method, tc)
 	if err != nil {

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -125,12 +126,35 @@ func (c GenerateConfig) check() GenerateConfig {
 	return c
 }
 
+// MaxValues bounds the number of values trajectories × states × coordinates
+// of a data set that Generate makes and the readers accept (2 GiB of float64).
+const MaxValues = 1 << 28
+
+// CheckSize returns an error unless n trajectories of steps+1 states of d
+// degrees of freedom fit in MaxValues.
+func CheckSize(n, steps, d int) error {
+	if v := float64(n) * (float64(steps) + 1) * float64(2*d); v > MaxValues {
+		return fmt.Errorf("dataset too large: %d trajectories × %.0f states × %d coordinates = %.3g values (limit %d)", n, float64(steps)+1, 2*d, v, MaxValues)
+	}
+	return nil
+}
+
 // Generate returns cfg.Trajectories noisy observed trajectories of s (see the
 // package documentation for the model and the random streams). It panics on an
-// invalid configuration and returns an error if an initial condition cannot be
-// drawn or the reference integration fails.
+// invalid configuration and returns an error if the data set would exceed
+// MaxValues, an initial condition cannot be drawn or the reference
+// integration fails.
 func Generate(s system.System, cfg GenerateConfig) (*Trajectories, error) {
+	return GenerateContext(context.Background(), s, cfg)
+}
+
+// GenerateContext is Generate, stopping early with ctx's error when ctx is
+// cancelled (Ctrl-C during data generation).
+func GenerateContext(ctx context.Context, s system.System, cfg GenerateConfig) (*Trajectories, error) {
 	cfg = cfg.check()
+	if err := CheckSize(cfg.Trajectories, cfg.Steps, s.Dim()); err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
 	accept := cfg.Accept
 	if accept == nil {
 		accept = DefaultAccept(s)
@@ -146,11 +170,19 @@ func Generate(s system.System, cfg GenerateConfig) (*Trajectories, error) {
 			}
 		})
 	}
+	stopped := false
 	for i := range cfg.Trajectories {
+		if ctx.Err() != nil {
+			stopped = true
+			break
+		}
 		next <- i
 	}
 	close(next)
 	wg.Wait()
+	if stopped {
+		return nil, ctx.Err()
+	}
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -159,12 +191,17 @@ func Generate(s system.System, cfg GenerateConfig) (*Trajectories, error) {
 	return out, nil
 }
 
-func generateOne(s system.System, cfg GenerateConfig, accept func([]float64) bool, i int) ([][]float64, error) {
+func generateOne(s system.System, cfg GenerateConfig, accept func([]float64) bool, i int) (ys [][]float64, err error) {
+	defer func() { // a panic in a worker goroutine would end the process with a trace
+		if r := recover(); r != nil {
+			ys, err = nil, fmt.Errorf("data: trajectory %d: internal error: %v", i, r)
+		}
+	}()
 	y0, err := InitialCondition(s, cfg.Seed, i, accept)
 	if err != nil {
 		return nil, err
 	}
-	ys, err := cfg.Integrator.Trajectory(s, y0, cfg.Dt, cfg.Steps, cfg.Substeps)
+	ys, err = cfg.Integrator.Trajectory(s, y0, cfg.Dt, cfg.Steps, cfg.Substeps)
 	if err != nil {
 		return nil, fmt.Errorf("data: trajectory %d from %v: %w", i, y0, err)
 	}

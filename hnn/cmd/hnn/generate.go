@@ -12,9 +12,6 @@ import (
 	"github.com/hnnlab/hnnlab/hnn/system"
 )
 
-// maxGenerateValues bounds trajectories × (steps+1) × 2d (2 GiB of float64).
-const maxGenerateValues = 1 << 28
-
 // maxAutoSubsteps bounds the automatic number of internal steps per observation step.
 const maxAutoSubsteps = 1_000_000
 
@@ -82,9 +79,8 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	case *out == "":
 		return usagef("missing --out FILE.csv")
 	}
-	if v := float64(*n) * (float64(*steps) + 1) * float64(2*sys.Dim()); v > maxGenerateValues {
-		return usagef("dataset too large: %d trajectories × %d states × %d coordinates = %.3g values (limit %d)",
-			*n, *steps+1, 2*sys.Dim(), v, maxGenerateValues)
+	if err := data.CheckSize(*n, *steps, sys.Dim()); err != nil {
+		return usagef("--trajectories, --steps: %v", err)
 	}
 	if *substeps == 0 {
 		if *dt/reference.DefaultStep > maxAutoSubsteps {

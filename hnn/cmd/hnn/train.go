@@ -108,6 +108,13 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := spec.ValidateExplicit(); err != nil && !*resume {
 		return specUsage(err)
 	}
+	if *dataFile == "" && !*resume {
+		if sys, err := system.Lookup(*sysName, system.Options{}); err == nil {
+			if err := data.CheckSize(min(*nTrain, data.MaxValues)+min(*nVal, data.MaxValues), *steps, sys.Dim()); err != nil {
+				return usagef("--trajectories, --val-trajectories, --steps: %v", err)
+			}
+		}
+	}
 	cfg := hnn.TrainConfig{
 		Method: method,
 		Seed:   *seed,
