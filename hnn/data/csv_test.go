@@ -33,6 +33,7 @@ func TestCSVRoundTrip(t *testing.T) {
 	}{
 		{system.DoubleWell{}, 3, 5, 0.01, 0.01},
 		{system.HenonHeiles{}, 2, 4, 0.05, 0},
+		{system.DoublePendulum{}, 3, 6, 0.1, 0.02},
 		{system.Pendulum{}, 1, 1, 0.1, 0.3},
 		{system.CoupledOscillator{Alpha: 0.5}, 4, 30, 0.003, 1e-3},
 	} {

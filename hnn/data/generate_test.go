@@ -121,6 +121,7 @@ func TestGenerateNoise(t *testing.T) {
 	}{
 		{system.DoubleWell{}, 0.01},
 		{system.HenonHeiles{}, 0.05},
+		{system.DoublePendulum{}, 0.02},
 		{system.CoupledOscillator{Alpha: 0.5}, 1},
 	} {
 		cfg := GenerateConfig{Trajectories: 40, Steps: 50, Seed: 5}

@@ -72,6 +72,8 @@ var unrolledCases = []adjointCase{
 	{"d=1 gauss-legendre observed k=2", 1, []int{8, 8}, integrator.GaussLegendre2{Iterations: 2, Predictor: integrator.Observed}, 0.1, 5, 1e-10},
 	{"d=2 gauss-legendre rk2 k=3", 2, []int{8, 6}, integrator.GaussLegendre2{Iterations: 3}, 0.1, 4, 1e-10},
 	{"d=2 gauss-legendre observed k=1", 2, []int{8, 6}, integrator.GaussLegendre2{Iterations: 1, Predictor: integrator.Observed}, 0.1, 4, 1e-10},
+	{"d=1 GL3 gauss-legendre-3 rk2 k=3", 1, []int{8, 8}, integrator.GaussLegendre3{Iterations: 3}, 0.1, 5, 1e-10},
+	{"d=2 GL3 gauss-legendre-3 observed k=2", 2, []int{8, 6}, integrator.GaussLegendre3{Iterations: 2, Predictor: integrator.Observed}, 0.1, 4, 1e-10},
 }
 
 // TestAdjointMatchesBackprop: the unrolled discrete adjoint is the gradient

@@ -19,6 +19,11 @@
 // iteration converges; the step reports it, and a residual that grows instead
 // of shrinking means h is too large for the learned H.
 //
+// GaussLegendre2 and GaussLegendre3 are the 2- and 3-stage Gauss–Legendre
+// collocation methods (orders 4 and 6; ImplicitMidpoint is the 1-stage one),
+// symplectic for any H, with their stage equations solved the same way: a
+// predictor, then k fixed-point sweeps, reporting the last update.
+//
 // Explicit integrators, for the baselines and contrasts (residual always 0):
 //
 //	Leapfrog  Störmer–Verlet kick–drift–kick; symplectic and order 2 only for separable H

@@ -13,8 +13,9 @@
 // so J⁻¹ = [[0, I], [−I, 0]]. (The paper writes ẏ = J⁻¹∇H with the opposite sign
 // convention for J; the dynamics are the same.) VectorField computes J⁻¹∇H.
 //
-// Built-in systems: DoubleWell, CoupledOscillator, HenonHeiles, Pendulum and
-// ProductOscillator (non-separable). A user-defined system implements System,
+// Built-in systems: DoubleWell, CoupledOscillator, HenonHeiles, Pendulum,
+// ProductOscillator (non-separable) and DoublePendulum (non-separable,
+// chaotic at higher energies). A user-defined system implements System,
 // or is built from two functions with Func. Lookup and Names give the
 // command-line names.
 package system

@@ -273,7 +273,8 @@ type Options struct {
 }
 
 var builtins = map[string]func(Options) System{
-	"double-well": func(Options) System { return DoubleWell{} },
+	"double-pendulum": func(Options) System { return DoublePendulum{} },
+	"double-well":     func(Options) System { return DoubleWell{} },
 	"coupled-oscillator": func(o Options) System {
 		a := DefaultAlpha
 		if o.Alpha != nil {

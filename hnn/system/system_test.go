@@ -90,6 +90,7 @@ func TestCoordNames(t *testing.T) {
 	}{
 		{system.DoubleWell{}, "q p"},
 		{system.HenonHeiles{}, "qx qy px py"},
+		{system.DoublePendulum{}, "q1 q2 p1 p2"},
 		{system.Func{SystemName: "x", D: 3}, "q1 q2 q3 p1 p2 p3"},
 		{system.Func{SystemName: "y", D: 2}, "q1 q2 p1 p2"},
 	} {
