@@ -63,11 +63,16 @@ func (c DataConfig) withDefaults() DataConfig {
 // GenerateData generates the training and validation trajectories for spec
 // (its built-in system and step) with seed.
 func GenerateData(spec Spec, cfg DataConfig, seed uint64) (trainSet, valSet *data.Trajectories, err error) {
+	return GenerateDataContext(context.Background(), spec, cfg, seed)
+}
+
+// GenerateDataContext is GenerateData, stopping with ctx's error when ctx is cancelled.
+func GenerateDataContext(ctx context.Context, spec Spec, cfg DataConfig, seed uint64) (trainSet, valSet *data.Trajectories, err error) {
 	r, err := spec.Resolve()
 	if err != nil {
 		return nil, nil, err
 	}
-	return generate(context.Background(), r, cfg, seed)
+	return generate(ctx, r, cfg, seed)
 }
 
 func generate(ctx context.Context, r Resolved, cfg DataConfig, seed uint64) (trainSet, valSet *data.Trajectories, err error) {

@@ -18,9 +18,9 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/baseline"
-	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/eval"
 	"github.com/hnnlab/hnnlab/hnn/internal/atomicfile"
+	"github.com/hnnlab/hnnlab/hnn/internal/dirlock"
 	"github.com/hnnlab/hnnlab/hnn/system"
 	"github.com/hnnlab/hnnlab/hnn/train"
 )
@@ -50,6 +50,10 @@ type Config struct {
 	Workers int
 	// Progress receives one line per finished training and per figure set; nil is silent.
 	Progress io.Writer
+	// Force retrains runs of another protocol found in OutDir (deleting
+	// them) instead of stopping with ErrOtherRun. Finished runs of the same
+	// protocol are always reused and interrupted ones resumed.
+	Force bool
 }
 
 // Recipe is how one model is trained.
@@ -119,6 +123,8 @@ type RunResult struct {
 	Seed   uint64   `json:"seed"`
 	Spec   hnn.Spec `json:"spec"`
 	Recipe Recipe   `json:"recipe"`
+	// Data is the protocol's data set configuration the run trained on.
+	Data hnn.DataConfig `json:"data"`
 	// Architecture describes the ansatz, e.g. "mlp 2-16-32-16-1 tanh".
 	Architecture string `json:"architecture"`
 	// Steps is the number of optimizer steps; Seconds the training time.
@@ -262,8 +268,16 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 			}
 		}
 	}
-	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+	if _, err := hnn.Backend(); err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)
+	}
+	lock, err := dirlock.Acquire(cfg.OutDir)
+	if err != nil {
+		return nil, fmt.Errorf("reproduce: %w", err)
+	}
+	defer lock.Unlock()
+	for _, d := range []string{cfg.OutDir, filepath.Join(cfg.OutDir, FigureDir)} {
+		atomicfile.CleanTemp(d) // what a killed write left behind
 	}
 	res := &Results{Protocol: *proto, Systems: systems, Seeds: seeds, Workers: workers, Started: start.UTC(),
 		Machine: machine()}
@@ -294,21 +308,28 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	trained := make([]*hnn.Model, len(jobs))
 	var mu sync.Mutex
 	done := 0
-	err := forEach(ctx, workers, len(jobs), func(i int) error {
+	err = forEach(ctx, workers, len(jobs), func(i int) error {
 		j := jobs[i]
-		r, m, err := trainOne(ctx, proto, ds, j.system, j.model, j.seed, cfg.OutDir, shards)
+		r, m, reused, err := trainOne(ctx, proto, ds, j.system, j.model, j.seed, cfg.OutDir, shards, cfg.Force)
 		if err != nil {
 			return fmt.Errorf("reproduce: %s/%s seed %d: %w", j.system, j.model.Name, j.seed, err)
 		}
 		mu.Lock()
 		runs[i], trained[i] = r, m
 		done++
-		progressf(cfg.Progress, "[%2d/%d] %-18s %-18s seed %d: %3d epochs, %5.1fs  %s\n", done, len(jobs), j.system, j.model.Name, j.seed,
-			len(r.History), r.Seconds, errorsLine(r))
+		note := ""
+		if reused {
+			note = " (finished earlier, reused)"
+		}
+		progressf(cfg.Progress, "[%2d/%d] %-18s %-18s seed %d: %3d epochs, %5.1fs  %s%s\n", done, len(jobs), j.system, j.model.Name, j.seed,
+			len(r.History), r.Seconds, errorsLine(r), note)
 		mu.Unlock()
 		return nil
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("reproduce: %w: %d of %d trainings finished and are kept in %s; run the same command again to continue (finished trainings are reused, interrupted ones resume)", ctx.Err(), done, len(jobs), cfg.OutDir)
+		}
 		return nil, err
 	}
 	// Runs in table order: system, model, seed.
@@ -373,7 +394,7 @@ func drawFigures(ctx context.Context, proto *Protocol, outDir string, res *Resul
 		if len(runsOf) == 0 {
 			return fmt.Errorf("reproduce: no run of %s with seed 1 to draw", s)
 		}
-		trainSet, _, err := ds.get(s, 1)
+		trainSet, _, err := ds.get(ctx, s, 1)
 		if err != nil {
 			return err
 		}
@@ -399,6 +420,20 @@ func drawFigures(ctx context.Context, proto *Protocol, outDir string, res *Resul
 	return nil
 }
 
+// check returns an error unless res is what Run writes: systems, models and
+// runs that name them, each with its errors and directory.
+func (res *Results) check() error {
+	if len(res.Systems) == 0 || len(res.Models) == 0 || len(res.Runs) == 0 {
+		return fmt.Errorf("holds %d systems, %d models and %d runs: not the results of a finished hnn reproduce", len(res.Systems), len(res.Models), len(res.Runs))
+	}
+	for i, r := range res.Runs {
+		if !slices.Contains(res.Systems, r.System) || !slices.Contains(res.Models, r.Model) || r.Dir == "" || len(r.Errors) == 0 {
+			return fmt.Errorf("run %d (%s/%s seed %d) is incomplete or names a system or model not listed", i, r.System, r.Model, r.Seed)
+		}
+	}
+	return nil
+}
+
 // Redraw regenerates the figures, table.md and results.json of the run
 // saved in dir (its results.json and the first seed's checkpoints), e.g.
 // after a change to the figures or the table's layout. The trainings and
@@ -411,6 +446,9 @@ func Redraw(ctx context.Context, dir string, progress io.Writer) (*Results, erro
 	}
 	var res Results
 	if err := json.Unmarshal(b, &res); err != nil {
+		return nil, fmt.Errorf("reproduce: %s: %w", filepath.Join(dir, "results.json"), err)
+	}
+	if err := res.check(); err != nil {
 		return nil, fmt.Errorf("reproduce: %s: %w", filepath.Join(dir, "results.json"), err)
 	}
 	for i, r := range res.Runs {
@@ -450,94 +488,6 @@ func specFor(p *Protocol, sys string, m baseline.Model) hnn.Spec {
 	s := p.SystemSpec(sys)
 	s.System = sys
 	return s.WithBaseline(m)
-}
-
-// dataSets generates each (system, seed)'s data once, on first use.
-type dataSets struct {
-	proto *Protocol
-	mu    sync.Mutex
-	sets  map[string]*dataEntry
-}
-
-type dataEntry struct {
-	once       sync.Once
-	train, val *data.Trajectories
-	err        error
-}
-
-func newDataSets(p *Protocol) *dataSets { return &dataSets{proto: p, sets: map[string]*dataEntry{}} }
-
-func (d *dataSets) get(sys string, seed uint64) (*data.Trajectories, *data.Trajectories, error) {
-	key := fmt.Sprintf("%s/%d", sys, seed)
-	d.mu.Lock()
-	e, ok := d.sets[key]
-	if !ok {
-		e = &dataEntry{}
-		d.sets[key] = e
-	}
-	d.mu.Unlock()
-	e.once.Do(func() {
-		spec := d.proto.SystemSpec(sys)
-		spec.System = sys
-		e.train, e.val, e.err = hnn.GenerateData(spec, d.proto.Data, seed)
-	})
-	return e.train, e.val, e.err
-}
-
-// trainOne trains model m on system sys with seed; shards is hnn.TrainConfig.Shards.
-func trainOne(ctx context.Context, p *Protocol, ds *dataSets, sys string, m baseline.Model, seed uint64, outDir string, shards int) (RunResult, *hnn.Model, error) {
-	trainSet, valSet, err := ds.get(sys, seed)
-	if err != nil {
-		return RunResult{}, nil, err
-	}
-	spec := specFor(p, sys, m)
-	rec := p.Recipe(sys, m.Name)
-	rel := filepath.Join("runs", sys, m.Name, fmt.Sprintf("seed%d", seed))
-	dir := filepath.Join(outDir, rel)
-	if err := os.RemoveAll(dir); err != nil {
-		return RunResult{}, nil, err
-	}
-	t0 := time.Now()
-	model, hist, err := hnn.Train(ctx, hnn.TrainConfig{Spec: spec, Train: trainSet, Val: valSet, Data: p.Data, Seed: seed, Shards: shards,
-		Trainer: train.Config{Epochs: rec.Epochs, BatchSize: rec.BatchSize, LearningRate: rec.LearningRate, Plateau: rec.Plateau, OutDir: dir}})
-	if err != nil {
-		return RunResult{}, nil, err
-	}
-	secs := time.Since(t0).Seconds()
-	errs, err := model.Evaluate()
-	if err != nil {
-		return RunResult{}, nil, err
-	}
-	r := RunResult{System: sys, Model: m.Name, Seed: seed, Spec: spec, Recipe: rec, Architecture: model.Hamiltonian.String(),
-		Seconds: secs, History: hist, Errors: errs, Dir: filepath.ToSlash(rel)}
-	if len(hist) > 0 {
-		r.Steps = hist[len(hist)-1].Step
-	}
-	r.GaussianOutside.Share, r.GaussianOutside.Error, err = gaussianOutside(model)
-	if err != nil {
-		return RunResult{}, nil, err
-	}
-	return r, model, nil
-}
-
-// gaussianOutside splits the primary domain's Gaussian-set error into the
-// part of the points outside the evaluation box.
-func gaussianOutside(m *hnn.Model) (share, contribution float64, err error) {
-	d := m.System.Domains()[0]
-	g := eval.Sets(d, eval.DefaultSeed)[2]
-	pred, err := m.Energy(g.Points)
-	if err != nil {
-		return 0, 0, err
-	}
-	errs, _ := eval.PointErrors(pred, eval.TrueEnergy(m.System, g.Points))
-	n := 0
-	for i, y := range g.Points {
-		if !d.Box.Contains(y) {
-			n++
-			contribution += errs[i]
-		}
-	}
-	return float64(n) / float64(len(g.Points)), contribution / float64(len(g.Points)), nil
 }
 
 func errorsLine(r RunResult) string {
@@ -630,7 +580,7 @@ func forEach(ctx context.Context, workers, n int, fn func(i int) error) error {
 				i := next
 				next++
 				mu.Unlock()
-				if err := fn(i); err != nil {
+				if err := safe(fn, i); err != nil {
 					mu.Lock()
 					if first == nil {
 						first = err
@@ -643,6 +593,17 @@ func forEach(ctx context.Context, workers, n int, fn func(i int) error) error {
 	}
 	wg.Wait()
 	return first
+}
+
+// safe calls fn(i), turning a panic (a bug) into an error: a panic in a
+// worker goroutine would otherwise end the process with a trace.
+func safe(fn func(int) error, i int) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v (please report it)", r)
+		}
+	}()
+	return fn(i)
 }
 
 func machine() map[string]string {

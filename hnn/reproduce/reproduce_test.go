@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -141,5 +142,80 @@ func TestWithDt(t *testing.T) {
 	}
 	if p.Spec.Dt != 0 || p.Specs["double-well"].Dt != 0 {
 		t.Errorf("WithDt changed its receiver: %+v", p)
+	}
+}
+
+// An interrupted Run keeps what it finished; running it again reuses the
+// finished trainings, resumes the interrupted one and gives the same
+// results, digit for digit, as a run never interrupted. Nothing is deleted,
+// and a run directory of another protocol is refused unless Force is set.
+func TestRunResumesAndNeverDeletes(t *testing.T) {
+	cfg := func(dir string) reproduce.Config {
+		return reproduce.Config{Systems: []string{"double-well"}, Models: []string{"hnn", "this-work"}, Protocol: tiny(), OutDir: dir, Workers: 1}
+	}
+	whole, err := reproduce.Run(context.Background(), cfg(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	c := cfg(dir)
+	c.Progress = writerFunc(func(p []byte) { cancel() }) // stop after the first training finishes
+	_, err = reproduce.Run(ctx, c)
+	if err == nil || !strings.Contains(err.Error(), "run the same command again") {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	finished, _ := filepath.Glob(filepath.Join(dir, "runs", "*", "*", "*", reproduce.ResultFile))
+	if len(finished) != 1 {
+		t.Fatalf("%d finished runs kept after the interruption, want 1: %v", len(finished), finished)
+	}
+	var log bytes.Buffer
+	c = cfg(dir)
+	c.Progress = &log
+	again, err := reproduce.Run(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "reused") {
+		t.Errorf("the finished training was not reused:\n%s", log.String())
+	}
+	for i := range whole.Runs {
+		a, b := whole.Runs[i], again.Runs[i]
+		for k := range a.Errors {
+			if a.Errors[k] != b.Errors[k] {
+				t.Errorf("%s: error %+v after the interruption, %+v uninterrupted", a.Model, b.Errors[k], a.Errors[k])
+			}
+		}
+	}
+
+	// Another protocol in the same directory: refused, the runs kept; --force retrains.
+	other := cfg(dir)
+	p := tiny()
+	p.Default.Epochs++
+	p.Recipes = nil
+	other.Protocol = p
+	if _, err := reproduce.Run(context.Background(), other); !errors.Is(err, reproduce.ErrOtherRun) {
+		t.Fatalf("a run of another protocol: %v, want ErrOtherRun", err)
+	}
+	if kept, _ := filepath.Glob(filepath.Join(dir, "runs", "*", "*", "*", reproduce.ResultFile)); len(kept) != 2 {
+		t.Errorf("%d finished runs left after the refusal, want 2", len(kept))
+	}
+	other.Force = true
+	if _, err := reproduce.Run(context.Background(), other); err != nil {
+		t.Fatalf("with Force: %v", err)
+	}
+}
+
+type writerFunc func([]byte)
+
+func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
+
+// Redraw refuses a results.json that Run did not write.
+func TestRedrawRejectsEmptyResults(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "results.json"), []byte("{}"), 0o644)
+	if _, err := reproduce.Redraw(context.Background(), dir, nil); err == nil || !strings.Contains(err.Error(), "not the results of a finished") {
+		t.Errorf("Redraw of {}: %v", err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/internal/dirlock"
+	"github.com/hnnlab/hnnlab/hnn/reproduce"
 )
 
 // command is one subcommand of hnn.
@@ -200,7 +201,7 @@ func isUsage(err error) bool {
 	var fe *hnn.FieldError
 	return errors.As(err, &ue) || errors.As(err, &fe) ||
 		errors.Is(err, hnn.ErrRunExists) || errors.Is(err, hnn.ErrResumeMismatch) ||
-		errors.Is(err, hnn.ErrBackend) || errors.Is(err, dirlock.ErrLocked)
+		errors.Is(err, hnn.ErrBackend) || errors.Is(err, dirlock.ErrLocked) || errors.Is(err, reproduce.ErrOtherRun)
 }
 
 // runRecovered runs c, turning a panic (a bug, or a GoMLX failure outside an

@@ -34,6 +34,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 0, "trainings run at once (0: one per CPU core)")
 	out := fs.String("out", "", "output directory (table.md, results.json, figures/, runs/)")
 	redraw := fs.Bool("redraw", false, "only redraw the figures and table.md of the finished run in --out (no training)")
+	force := fs.Bool("force", false, "retrain (deleting them) runs in --out of another protocol; without it they are an error. Finished runs of this protocol are always reused and interrupted ones resumed")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -57,7 +58,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "redrew %d figures and %s\n", len(res.Figures), filepath.Join(*out, "table.md"))
 		return nil
 	}
-	cfg := reproduce.Config{Seeds: *seeds, Quick: *quick, OutDir: *out, Workers: *workers, Progress: stderr}
+	cfg := reproduce.Config{Seeds: *seeds, Quick: *quick, OutDir: *out, Workers: *workers, Progress: stderr, Force: *force}
 	if *dt > 0 {
 		p := reproduce.DefaultProtocol()
 		if *quick {
