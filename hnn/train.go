@@ -160,6 +160,11 @@ type TrainConfig struct {
 	ValFraction float64
 }
 
+// ErrOutputDir is returned (wrapped) by Train when its output directory
+// cannot be used: it is a file, cannot be created or written, or another
+// process trains in it (dirlock.ErrLocked).
+var ErrOutputDir = errors.New("unusable output directory")
+
 // ErrRunExists is returned (wrapped) by Train when its output directory
 // already holds a run and TrainConfig.Resume is not set.
 var ErrRunExists = errors.New("the output directory already holds a run")
@@ -208,7 +213,7 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 		// One training per directory at a time, found out before any work.
 		lock, err := dirlock.Acquire(dir)
 		if err != nil {
-			return nil, nil, fmt.Errorf("hnn: output directory %s: %w", dir, err)
+			return nil, nil, fmt.Errorf("hnn: %w %s: %w", ErrOutputDir, dir, err)
 		}
 		defer lock.Unlock()
 		atomicfile.CleanTemp(dir) // what a killed write left behind

@@ -22,6 +22,17 @@ import (
 // checksum of the content; version 1 files (no checksum) are still read.
 const FormatVersion = 2
 
+// ErrInvalid is matched (errors.Is) by every error of Read and Decode about
+// a file's content: corrupt, truncated, edited, of another format, or too
+// large. Callers report it as an input error.
+var ErrInvalid = errors.New("invalid checkpoint")
+
+// invalidError marks an error as ErrInvalid without changing its message.
+type invalidError struct{ err error }
+
+func (e invalidError) Error() string   { return e.err.Error() }
+func (e invalidError) Unwrap() []error { return []error{ErrInvalid, e.err} }
+
 // MaxFileBytes bounds the size of a checkpoint file Read accepts.
 const MaxFileBytes = 1 << 30
 
@@ -99,13 +110,19 @@ func Read(path string, meta any) ([]Variable, error) {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
 	if len(data) > MaxFileBytes {
-		return nil, fmt.Errorf("checkpoint: %s is larger than %d bytes: not a checkpoint of this toolkit", path, MaxFileBytes)
+		return nil, invalidError{fmt.Errorf("checkpoint: %s is larger than %d bytes: not a checkpoint of this toolkit", path, MaxFileBytes)}
 	}
 	return Decode(path, data, meta)
 }
 
-// Decode parses checkpoint bytes (name is used in error messages).
-func Decode(name string, data []byte, meta any) ([]Variable, error) {
+// Decode parses checkpoint bytes (name is used in error messages). Its
+// errors match ErrInvalid.
+func Decode(name string, data []byte, meta any) (vars []Variable, err error) {
+	defer func() {
+		if err != nil {
+			err = invalidError{err}
+		}
+	}()
 	var f file
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("checkpoint: %s is not a valid checkpoint (corrupt or truncated): %w", name, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -130,11 +131,14 @@ func (c GenerateConfig) check() GenerateConfig {
 // of a data set that Generate makes and the readers accept (2 GiB of float64).
 const MaxValues = 1 << 28
 
+// ErrTooLarge is returned (wrapped) by CheckSize and the functions that call it.
+var ErrTooLarge = errors.New("dataset too large")
+
 // CheckSize returns an error unless n trajectories of steps+1 states of d
 // degrees of freedom fit in MaxValues.
 func CheckSize(n, steps, d int) error {
 	if v := float64(n) * (float64(steps) + 1) * float64(2*d); v > MaxValues {
-		return fmt.Errorf("dataset too large: %d trajectories × %.0f states × %d coordinates = %.3g values (limit %d)", n, float64(steps)+1, 2*d, v, MaxValues)
+		return fmt.Errorf("%w: %d trajectories × %.0f states × %d coordinates = %.3g values (limit %d)", ErrTooLarge, n, float64(steps)+1, 2*d, v, MaxValues)
 	}
 	return nil
 }

@@ -2,8 +2,8 @@ package figure_test
 
 import (
 	"context"
-	"fmt"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"math"
 	"strings"
@@ -167,7 +167,9 @@ func TestFiguresWellFormed(t *testing.T) {
 		"test-set heat": func() (*plot.Figure, error) {
 			return figure.ErrorMaps(s, l, figure.TestSetRegion(dom, eval.Sets(dom, 1)[2], 0, 1), figure.MapOptions{Log: true})
 		},
-		"phase": func() (*plot.Figure, error) { return figure.PhasePortraits(s, l, figure.Starts(s.Box(), 3), 0.01, 50, 0, 1) },
+		"phase": func() (*plot.Figure, error) {
+			return figure.PhasePortraits(s, l, figure.Starts(s.Box(), 3), 0.01, 50, 0, 1)
+		},
 		"phase, no system": func() (*plot.Figure, error) {
 			return figure.PhasePortraits(nil, l, figure.Starts(s.Box(), 3), 0.01, 50, 0, 1)
 		},

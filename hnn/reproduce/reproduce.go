@@ -420,6 +420,9 @@ func drawFigures(ctx context.Context, proto *Protocol, outDir string, res *Resul
 	return nil
 }
 
+// ErrBadResults is returned (wrapped) by Redraw for a results.json that Run did not write.
+var ErrBadResults = errors.New("not a results file of hnn reproduce")
+
 // check returns an error unless res is what Run writes: systems, models and
 // runs that name them, each with its errors and directory.
 func (res *Results) check() error {
@@ -446,10 +449,10 @@ func Redraw(ctx context.Context, dir string, progress io.Writer) (*Results, erro
 	}
 	var res Results
 	if err := json.Unmarshal(b, &res); err != nil {
-		return nil, fmt.Errorf("reproduce: %s: %w", filepath.Join(dir, "results.json"), err)
+		return nil, fmt.Errorf("reproduce: %s: %w: %w", filepath.Join(dir, "results.json"), ErrBadResults, err)
 	}
 	if err := res.check(); err != nil {
-		return nil, fmt.Errorf("reproduce: %s: %w", filepath.Join(dir, "results.json"), err)
+		return nil, fmt.Errorf("reproduce: %s: %w: %w", filepath.Join(dir, "results.json"), ErrBadResults, err)
 	}
 	for i, r := range res.Runs {
 		// Results written with paths relative to the working directory: make them relative to dir.

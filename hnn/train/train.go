@@ -224,13 +224,8 @@ func (t *Trainer) Resume(dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := m.Trainer.check(); err != nil {
+	if err := m.check(vars); err != nil {
 		return fmt.Errorf("train: %s: %w", path, err)
-	}
-	if m.Trainer.Step > 0 {
-		if err := optimizerComplete(vars, gradient.TrainableVariables(t.store)); err != nil {
-			return fmt.Errorf("train: %s: %w; the run cannot continue exactly", path, err)
-		}
 	}
 	if err := checkpoint.Restore(t.store, vars); err != nil {
 		return err
@@ -240,6 +235,28 @@ func (t *Trainer) Resume(dir string) error {
 	}
 	t.st = m.Trainer
 	t.setLR(t.st.LR)
+	return nil
+}
+
+// check validates what a checkpoint holds besides the weights: the trainer
+// state (the data-dependent parts are checked by Fit) and, after the first
+// step, the optimizer's state for every trained variable. Its errors match
+// checkpoint.ErrInvalid.
+func (m meta) check(vars []checkpoint.Variable) error {
+	if err := m.Trainer.check(); err != nil {
+		return fmt.Errorf("%w: %w", checkpoint.ErrInvalid, err)
+	}
+	if m.Trainer.Step > 0 {
+		var trained []string
+		for _, v := range vars {
+			if strings.HasPrefix(v.Path, "/"+gradient.ScopeName+"/") && v.Trainable {
+				trained = append(trained, v.Path)
+			}
+		}
+		if err := optimizerComplete(vars, trained); err != nil {
+			return fmt.Errorf("%w: %w; the run cannot continue exactly", checkpoint.ErrInvalid, err)
+		}
+	}
 	return nil
 }
 
@@ -286,16 +303,16 @@ func (s state) checkPosition(n, batches int) error {
 }
 
 // optimizerComplete reports an error unless vars hold Adam's step count and
-// both moments of every trainable variable.
-func optimizerComplete(vars []checkpoint.Variable, trainable []*model.Variable) error {
+// both moments of every trained variable (by path).
+func optimizerComplete(vars []checkpoint.Variable, trained []string) error {
 	have := map[string]bool{}
 	for _, v := range vars {
 		have[v.Path] = true
 	}
 	want := []string{"/AdamOptimizer/step"}
-	for _, v := range trainable {
+	for _, p := range trained {
 		for _, k := range []string{"_1st_moment", "_2nd_moment"} {
-			want = append(want, "/AdamOptimizer"+v.Path()+k)
+			want = append(want, "/AdamOptimizer"+p+k)
 		}
 	}
 	for _, p := range want {
@@ -306,12 +323,18 @@ func optimizerComplete(vars []checkpoint.Variable, trainable []*model.Variable) 
 	return nil
 }
 
-// ReadRun reads the caller metadata (Config.Run) of the checkpoint in dir into run.
+// ReadRun reads the caller metadata (Config.Run) of the checkpoint in dir
+// into run, after validating the checkpoint as Resume does (without the
+// data): a broken checkpoint is found before any work.
 func ReadRun(dir string, run any) error {
 	var m meta
 	path := filepath.Join(dir, CheckpointFile)
-	if _, err := checkpoint.Read(path, &m); err != nil {
+	vars, err := checkpoint.Read(path, &m)
+	if err != nil {
 		return err
+	}
+	if err := m.check(vars); err != nil {
+		return fmt.Errorf("train: %s: %w", path, err)
 	}
 	if err := json.Unmarshal(m.Run, run); err != nil {
 		return fmt.Errorf("train: %s: run metadata: %w", path, err)
@@ -361,7 +384,7 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 		return nil, fmt.Errorf("train: the checkpoint was written with batch size %d, this run has %d", t.st.BatchSize, bs)
 	}
 	if err := t.st.checkPosition(trainSet.Count(), trainSet.Count()/bs); err != nil {
-		return nil, fmt.Errorf("train: the checkpoint does not fit the data: %w", err)
+		return nil, fmt.Errorf("train: %w: it does not fit the data: %w", checkpoint.ErrInvalid, err)
 	}
 	t.st.BatchSize = bs
 	t.setLR(t.st.LR)

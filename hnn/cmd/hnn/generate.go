@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 
 	"github.com/hnnlab/hnnlab/hnn/data"
@@ -34,7 +35,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 		substeps = fs.Int("substeps", 0, "internal integrator steps per observation step (0: ⌈dt/0.001⌉)")
 		noise    = fs.Float64("noise", 0, "standard deviation σ of the Gaussian noise added to every coordinate (0: exact reference solution)")
 		seed     = fs.Uint64("seed", 1, "random seed (initial conditions and noise)")
-		out      = fs.String("out", "", "output CSV file (written atomically)")
+		out      = fs.String("out", "", "output CSV file (written atomically; - or a device such as /dev/stdout: written directly)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: hnn generate --system NAME [--alpha A] --trajectories N --steps S --dt DT [--substeps K] --noise SIGMA --seed K --out FILE.csv\n\n")
@@ -101,10 +102,22 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := tr.WriteCSVFile(*out); err != nil {
-		return err
+	summary := stdout
+	switch *out {
+	case "-": // the data on standard output, for a pipe; the summary on stderr
+		if err := tr.WriteCSV(stdout); err != nil {
+			return err
+		}
+		summary = stderr
+	default:
+		if err := tr.WriteCSVFile(*out); err != nil {
+			return err
+		}
+		if fi, err := os.Stat(*out); err == nil && !fi.Mode().IsRegular() {
+			summary = stderr // a device or pipe such as /dev/stdout
+		}
 	}
-	fmt.Fprintf(stdout, "wrote %s: %d trajectories × %d states of %s (d=%d, dt=%g, %d substeps, noise σ=%g, seed %d)\n",
+	fmt.Fprintf(summary, "wrote %s: %d trajectories × %d states of %s (d=%d, dt=%g, %d substeps, noise σ=%g, seed %d)\n",
 		*out, tr.N(), tr.Steps()+1, sys.Name(), sys.Dim(), tr.Dt, *substeps, *noise, *seed)
 	return nil
 }

@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"github.com/hnnlab/hnnlab/hnn"
+	"github.com/hnnlab/hnnlab/hnn/checkpoint"
+	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/internal/dirlock"
 	"github.com/hnnlab/hnnlab/hnn/reproduce"
 )
@@ -200,8 +202,9 @@ func isUsage(err error) bool {
 	var ue usageError
 	var fe *hnn.FieldError
 	return errors.As(err, &ue) || errors.As(err, &fe) ||
-		errors.Is(err, hnn.ErrRunExists) || errors.Is(err, hnn.ErrResumeMismatch) ||
-		errors.Is(err, hnn.ErrBackend) || errors.Is(err, dirlock.ErrLocked) || errors.Is(err, reproduce.ErrOtherRun)
+		errors.Is(err, hnn.ErrRunExists) || errors.Is(err, hnn.ErrOutputDir) || errors.Is(err, hnn.ErrResumeMismatch) ||
+		errors.Is(err, hnn.ErrBackend) || errors.Is(err, dirlock.ErrLocked) || errors.Is(err, reproduce.ErrOtherRun) || errors.Is(err, reproduce.ErrBadResults) ||
+		errors.Is(err, checkpoint.ErrInvalid) || errors.Is(err, data.ErrTooLarge)
 }
 
 // runRecovered runs c, turning a panic (a bug, or a GoMLX failure outside an

@@ -85,8 +85,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return usagef("--epochs: must be ≥ 1, got %d", *epochs)
 	case *batch < 1:
 		return usagef("--batch: must be ≥ 1, got %d", *batch)
-	case *lr <= 0:
-		return usagef("--lr: must be positive, got %g", *lr)
+	case *lr <= 0 || *lr > train.MaxLearningRate:
+		return usagef("--lr: must be in (0, %g], got %g", float64(train.MaxLearningRate), *lr)
 	case *nTrain < 1 || *nVal < 1:
 		return usagef("--trajectories and --val-trajectories must be ≥ 1")
 	case *noise < 0:

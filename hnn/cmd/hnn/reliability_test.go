@@ -1,0 +1,298 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hnnlab/hnnlab/hnn/checkpoint"
+)
+
+// A small training the hostile cases start from (a second or two).
+var tinyTrain = []string{"train", "--system", "pendulum", "--trajectories", "64", "--val-trajectories", "16",
+	"--steps", "8", "--epochs", "2", "--batch", "32", "--widths", "8", "--eval=false"}
+
+// noTrace fails the test if the output holds a Go panic or goroutine trace.
+func noTrace(t *testing.T, name, out string) {
+	t.Helper()
+	if strings.Contains(out, "panic:") || strings.Contains(out, "goroutine ") || strings.Contains(out, "internal error") {
+		t.Errorf("%s: a trace or internal error reached the user:\n%s", name, out)
+	}
+}
+
+// oneLine fails the test unless the error is the last line of stderr,
+// "hnn CMD: …" without a doubled prefix, after at most progress lines.
+func oneLine(t *testing.T, name, cmd, stderr string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+	last := lines[len(lines)-1]
+	for _, l := range lines[:len(lines)-1] {
+		if !strings.HasPrefix(l, "generating ") {
+			t.Errorf("%s: stderr has more than the error and progress lines:\n%s", name, stderr)
+		}
+	}
+	if !strings.HasPrefix(last, "hnn "+cmd+": ") || strings.Contains(last, "hnn "+cmd+": hnn") {
+		t.Errorf("%s: the error is not one line \"hnn %s: …\" without a doubled prefix:\n%s", name, cmd, stderr)
+	}
+}
+
+// rewriteCheckpoint applies edit to the JSON of dir's checkpoint and writes
+// it back with a valid checksum (as a careful forger would): what the
+// checksum cannot catch, validation must.
+func rewriteCheckpoint(t *testing.T, dir string, edit func(meta map[string]any, vars *[]checkpoint.Variable)) {
+	t.Helper()
+	path := filepath.Join(dir, "checkpoint.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Format    int                   `json:"format"`
+		Meta      map[string]any        `json:"meta"`
+		Variables []checkpoint.Variable `json:"variables"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	edit(f.Meta, &f.Variables)
+	meta, _ := json.Marshal(f.Meta)
+	content, _ := json.Marshal(struct {
+		Meta      json.RawMessage       `json:"meta"`
+		Variables []checkpoint.Variable `json:"variables"`
+	}{meta, f.Variables})
+	sum := sha256.Sum256(content)
+	out, _ := json.Marshal(struct {
+		Format    int                   `json:"format"`
+		SHA256    string                `json:"sha256"`
+		Meta      json.RawMessage       `json:"meta"`
+		Variables []checkpoint.Variable `json:"variables"`
+	}{f.Format, hex.EncodeToString(sum[:]), meta, f.Variables})
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHostileInputs drives the command through one case per class of the
+// reliability defects found by hostile use: every one exits 2 (usage,
+// input, environment) or 1 (runtime) with one line naming the problem,
+// and none prints a trace.
+func TestHostileInputs(t *testing.T) {
+	base := t.TempDir()
+	run0 := filepath.Join(base, "run")
+	if code, _, stderr := runHNN(t, append(tinyTrain, "--out", run0)...); code != 0 {
+		t.Fatalf("the base training: exit %d: %s", code, stderr)
+	}
+	dataA := filepath.Join(base, "a.csv")
+	if code, _, stderr := runHNN(t, "generate", "--system", "pendulum", "--trajectories", "40", "--steps", "100", "--noise", "0.01", "--out", dataA); code != 0 {
+		t.Fatal(stderr)
+	}
+	runA := filepath.Join(base, "run-a")
+	if code, _, stderr := runHNN(t, "train", "--system", "pendulum", "--data", dataA, "--epochs", "1", "--batch", "16", "--widths", "8", "--rollout", "50", "--eval=false", "--out", runA); code != 0 {
+		t.Fatalf("--data with --rollout 50 on 100-step trajectories (class 11): exit %d: %s", code, stderr)
+	}
+	dataB := filepath.Join(base, "b.csv")
+	runHNN(t, "generate", "--system", "pendulum", "--trajectories", "40", "--steps", "100", "--noise", "0.01", "--seed", "2", "--out", dataB)
+	copyDir := func(src string) string {
+		dst := filepath.Join(base, filepath.Base(src)+"-copy-"+strings.ReplaceAll(t.Name(), "/", "-")+time.Now().Format("150405.000000000"))
+		os.MkdirAll(dst, 0o755)
+		for _, f := range []string{"checkpoint.json", "metrics.csv"} {
+			b, _ := os.ReadFile(filepath.Join(src, f))
+			os.WriteFile(filepath.Join(dst, f), b, 0o644)
+		}
+		return dst
+	}
+	afile := filepath.Join(base, "afile")
+	os.WriteFile(afile, []byte("x"), 0o644)
+
+	cases := []struct {
+		name  string
+		env   []string
+		setup func() []string // returns the arguments
+		code  int
+		want  string
+	}{
+		// 1. The backend, whatever the environment.
+		{"bogus backend, train", []string{"GOMLX_BACKEND=bogus"}, func() []string { return append(tinyTrain, "--out", filepath.Join(base, "b1")) }, 2, `GoMLX backend unavailable: "bogus"`},
+		{"xla without plugin, reproduce", []string{"GOMLX_BACKEND=xla:cpu"}, func() []string { return []string{"reproduce", "--quick", "--out", filepath.Join(base, "b2")} }, 2, "PJRT plugin"},
+		{"bogus backend, eval", []string{"GOMLX_BACKEND=bogus"}, func() []string { return []string{"eval", "--model", run0} }, 2, "GoMLX backend unavailable"},
+		// 2. Resume on other data, changed data, other flags.
+		{"resume a generated run with --data", nil, func() []string { return []string{"train", "--resume", "--out", copyDir(run0), "--data", dataA} }, 2, "the run generated its data"},
+		{"resume with another file", nil, func() []string { return []string{"train", "--resume", "--out", copyDir(runA), "--data", dataB} }, 2, "differ"},
+		{"resume after the file changed", nil, func() []string {
+			dir := copyDir(runA)
+			b, _ := os.ReadFile(dataA)
+			changed := filepath.Join(base, "changed.csv")
+			os.WriteFile(changed, b, 0o644)
+			rewriteCheckpoint(t, dir, func(meta map[string]any, _ *[]checkpoint.Variable) {
+				meta["run"].(map[string]any)["data_file"] = changed
+			})
+			os.WriteFile(changed, []byte(strings.Replace(string(b), ",0.", ",1.", 1)), 0o644)
+			return []string{"train", "--resume", "--out", dir}
+		}, 2, "differ"},
+		{"resume with --lr", nil, func() []string { return []string{"train", "--resume", "--out", copyDir(run0), "--lr", "0.001"} }, 2, "--lr 0.001 (the run's: 0.01)"},
+		{"resume with --gradient", nil, func() []string { return []string{"train", "--resume", "--out", copyDir(run0), "--gradient", "adjoint"} }, 2, "--gradient adjoint"},
+		{"resume with --widths and --seed", nil, func() []string {
+			return []string{"train", "--resume", "--out", copyDir(run0), "--widths", "16", "--seed", "5"}
+		}, 2, "--seed 5"},
+		{"resume a directory without a run", nil, func() []string { return []string{"train", "--resume", "--out", filepath.Join(base, "empty")} }, 2, "--resume"},
+		// 4. Output files that are not regular files.
+		{"generate to /dev/full", nil, func() []string {
+			return []string{"generate", "--system", "pendulum", "--trajectories", "2", "--steps", "2", "--out", "/dev/full"}
+		}, 1, "no space left on device"},
+		{"generate into a directory", nil, func() []string {
+			return []string{"generate", "--system", "pendulum", "--trajectories", "2", "--steps", "2", "--out", base}
+		}, 1, "is a directory"},
+		// 5. Checkpoints are not trusted.
+		{"a changed weight", nil, func() []string {
+			dir := copyDir(run0)
+			b, _ := os.ReadFile(filepath.Join(dir, "checkpoint.json"))
+			i := strings.Index(string(b), `"values":[`) + len(`"values":[`)
+			i += strings.IndexAny(string(b[i:]), "123456789") // the first nonzero digit of the first weight
+			b[i] = "234567891"[b[i]-'1']
+			os.WriteFile(filepath.Join(dir, "checkpoint.json"), b, 0o644)
+			return []string{"eval", "--model", dir}
+		}, 2, "does not match its checksum"},
+		{"a permutation out of range", nil, func() []string {
+			dir := copyDir(run0)
+			rewriteCheckpoint(t, dir, func(meta map[string]any, _ *[]checkpoint.Variable) {
+				tr := meta["trainer"].(map[string]any)
+				tr["perm"], tr["batch"], tr["epoch"], tr["history"] = []int{999, 1}, 1, 0, []any{}
+			})
+			return []string{"train", "--resume", "--out", dir, "--epochs", "3"}
+		}, 2, "order has 2 entries for 64 training trajectories"},
+		{"a negative batch", nil, func() []string {
+			dir := copyDir(run0)
+			rewriteCheckpoint(t, dir, func(meta map[string]any, _ *[]checkpoint.Variable) { meta["trainer"].(map[string]any)["batch"] = -3 })
+			return []string{"train", "--resume", "--out", dir, "--epochs", "3"}
+		}, 2, "negative counts"},
+		{"no optimizer moments", nil, func() []string {
+			dir := copyDir(run0)
+			rewriteCheckpoint(t, dir, func(_ map[string]any, vars *[]checkpoint.Variable) {
+				var keep []checkpoint.Variable
+				for _, v := range *vars {
+					if !strings.HasPrefix(v.Path, "/AdamOptimizer") {
+						keep = append(keep, v)
+					}
+				}
+				*vars = keep
+			})
+			return []string{"train", "--resume", "--out", dir, "--epochs", "3"}
+		}, 2, "optimizer state"},
+		// 6. Size limits.
+		{"a huge data set", nil, func() []string { return []string{"train", "--trajectories", "100000000", "--out", filepath.Join(base, "big")} }, 2, "dataset too large"},
+		{"a checkpoint with huge widths", nil, func() []string {
+			dir := copyDir(run0)
+			rewriteCheckpoint(t, dir, func(meta map[string]any, _ *[]checkpoint.Variable) {
+				meta["run"].(map[string]any)["spec"].(map[string]any)["widths"] = []int{4096, 4096, 4096}
+			})
+			return []string{"eval", "--model", dir}
+		}, 2, "weights"},
+		// 7. Zero is not a default on the command line.
+		{"gradcheck --rollout 0", nil, func() []string { return []string{"gradcheck", "--rollout", "0"} }, 2, "--rollout: must be in 1…100000, got 0"},
+		{"gradcheck --iterations 0", nil, func() []string { return []string{"gradcheck", "--iterations", "0"} }, 2, "--iterations"},
+		{"bench step --dt 0", nil, func() []string { return []string{"bench", "step", "--dt", "0"} }, 2, "--dt"},
+		// 8. train checks what generate checks.
+		{"train --alpha 1.5", nil, func() []string { return []string{"train", "--system", "coupled-oscillator", "--alpha", "1.5", "--out", filepath.Join(base, "a1")} }, 2, "|alpha| < 1"},
+		{"train --alpha on the double well", nil, func() []string { return []string{"train", "--alpha", "0.3", "--out", filepath.Join(base, "a2")} }, 2, "only to system coupled-oscillator"},
+		{"train --lr 1e300", nil, func() []string { return []string{"train", "--lr", "1e300", "--out", filepath.Join(base, "a3")} }, 2, "--lr: must be in (0, 1]"},
+		// 9. A bad --out is found before any work.
+		{"--out is a file", nil, func() []string { return append(tinyTrain, "--out", afile) }, 2, "not a directory"},
+		{"--out cannot be created", nil, func() []string { return append(tinyTrain, "--out", "/proc/hnn-test/x") }, 2, "unusable output directory"},
+		{"--out holds a run", nil, func() []string { return append(tinyTrain, "--out", run0) }, 2, "already holds a run"},
+		// 12. A results file that reproduce did not write.
+		{"redraw of {}", nil, func() []string {
+			dir := filepath.Join(base, "redraw")
+			os.MkdirAll(dir, 0o755)
+			os.WriteFile(filepath.Join(dir, "results.json"), []byte("{}"), 0o644)
+			return []string{"reproduce", "--redraw", "--out", dir}
+		}, 2, "not the results of a finished hnn reproduce"},
+		// The command line itself.
+		{"a bad flag value", nil, func() []string { return []string{"train", "--epochs", "x"} }, 2, "see hnn train -h"},
+		{"an unknown flag", nil, func() []string { return []string{"eval", "--modle", "x"} }, 2, "flag provided but not defined: -modle"},
+		{"help of an unknown command", nil, func() []string { return []string{"help", "fly"} }, 2, `unknown command "fly"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.setup()
+			var out []byte
+			var code int
+			if tc.env != nil { // the environment is read once per process: run a child
+				cmd := exec.Command(os.Args[0], args...)
+				cmd.Env = append(append(os.Environ(), "HNN_TEST_AS_MAIN=1"), tc.env...)
+				var stderr strings.Builder
+				cmd.Stderr = &stderr
+				cmd.Run()
+				code, out = cmd.ProcessState.ExitCode(), []byte(stderr.String())
+			} else {
+				var stderr string
+				code, _, stderr = runHNN(t, args...)
+				out = []byte(stderr)
+			}
+			if code != tc.code || !strings.Contains(string(out), tc.want) {
+				t.Errorf("hnn %s: exit %d, want %d with %q; stderr:\n%s", strings.Join(args, " "), code, tc.code, tc.want, out)
+			}
+			noTrace(t, tc.name, string(out))
+			oneLine(t, tc.name, args[0], string(out))
+		})
+	}
+	if fi, err := os.Stat("/dev/full"); err == nil && fi.Mode().IsRegular() {
+		t.Error("/dev/full became a regular file")
+	}
+}
+
+// Class 3: two trainings on one --out at once: the second is refused at
+// once, and the first finishes.
+func TestConcurrentTrainingsRefused(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	args := []string{"train", "--system", "pendulum", "--trajectories", "1024", "--val-trajectories", "64", "--steps", "10",
+		"--epochs", "3", "--batch", "64", "--eval=false", "--out", out}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "HNN_TEST_AS_MAIN=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	deadline := time.Now().Add(time.Minute)
+	for { // wait until the first holds the directory
+		if b, err := os.ReadFile(filepath.Join(out, ".lock")); err == nil && len(b) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first training never locked its directory")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	code, _, stderr := runHNN(t, args...)
+	if code != 2 || !strings.Contains(stderr, "in use by another process") {
+		t.Errorf("second training: exit %d: %s", code, stderr)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("the first training failed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "checkpoint.json")); err != nil {
+		t.Errorf("the first training's result: %v", err)
+	}
+}
+
+// Class 4: generate writes to a pipe (--out - or /dev/stdout) with the
+// summary on stderr, so that its output can be piped.
+func TestGenerateToStdout(t *testing.T) {
+	for _, out := range []string{"-", "/dev/stdout"} {
+		cmd := exec.Command(os.Args[0], "generate", "--system", "pendulum", "--trajectories", "2", "--steps", "3", "--out", out)
+		cmd.Env = append(os.Environ(), "HNN_TEST_AS_MAIN=1")
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("--out %s: %v: %s", out, err, stderr.String())
+		}
+		if !strings.HasPrefix(stdout.String(), "trajectory,t,q1,p1\n") || strings.Count(stdout.String(), "\n") != 9 || !strings.Contains(stderr.String(), "wrote "+out) {
+			t.Errorf("--out %s: stdout %q, stderr %q", out, stdout.String(), stderr.String())
+		}
+	}
+}
