@@ -237,3 +237,26 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadCSVWithSystem reads fuzzed files against a known system: errors
+// name the file, and what is accepted has the system's dimension and name.
+//
+//	go test -run '^$' -fuzz '^FuzzReadCSVWithSystem$' -fuzztime 5m ./hnn/data
+func FuzzReadCSVWithSystem(f *testing.F) {
+	f.Add([]byte("trajectory,t,q1,p1\n0,0,1,2\n0,0.1,3,4\n"))
+	f.Add([]byte("trajectory,t,q1,q2,p1,p2\n0,0,1,2,3,4\n0,0.5,1,2,3,4\n"))
+	f.Add([]byte("trajectory,t,q1,p1\n0,0,1,2\n0,0.1,1,2\n1,0,1,2\n1,0.2,1,2\n"))
+	s := system.Pendulum{}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		tr, err := ReadCSV(bytes.NewReader(in), "fuzz.csv", s)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.csv") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if tr.Dim != s.Dim() || tr.System != s.Name() || tr.N() < 1 {
+			t.Fatalf("accepted d=%d system %q N=%d for %s", tr.Dim, tr.System, tr.N(), s.Name())
+		}
+	})
+}
