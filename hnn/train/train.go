@@ -40,14 +40,61 @@ type Trajectories interface {
 // Defaults of Config. The learning rate is the authors' code's (0.01; the
 // paper's text says 1e-3, which with 32 steps per epoch of the paper's data
 // set needs many times more epochs); 50 epochs let the plateau schedule
-// anneal it to ~1e-5, which is where the learned H gets accurate (double
-// well: uniform-box error 0.018 after 25 epochs, 0.0046 after 60).
+// anneal it to the scale where the learned H gets accurate (the README's
+// section "Train and evaluate" has the measurements).
 const (
 	DefaultEpochs       = 50
 	DefaultBatchSize    = 512
 	DefaultLearningRate = 0.01
 	DefaultMaxResidual  = 1e-3
 )
+
+// The default batch adapts to small data sets: with Config.BatchSize 0 an
+// epoch of W windows runs at least MinStepsPerEpoch optimizer steps (the
+// batch is min(DefaultBatchSize, W, max(MinBatchSize, ⌊W/MinStepsPerEpoch⌋)), so
+// that a few hundred windows are not a single step per epoch; an explicit
+// batch size is only capped at W.
+const (
+	MinStepsPerEpoch = 8
+	MinBatchSize     = 16
+)
+
+// EpochSpan is the number of observation steps per window that an epoch
+// draws from each trajectory: a trajectory of L states contributes
+// max(1, ⌊(L−1)/EpochSpan⌋) windows to every epoch (one for the paper's
+// 30-step trajectories, many for a long recorded series), at random starts.
+const EpochSpan = 30
+
+// windowsOf returns, for each trajectory of set, the number of windows an
+// epoch draws from it, and their total.
+func windowsOf(set Trajectories) (per []int, total int) {
+	per = make([]int, set.Count())
+	for i := range per {
+		per[i] = max(1, (set.Length(i)-1)/EpochSpan)
+		total += per[i]
+	}
+	return per, total
+}
+
+// slots returns the trajectory index of each window of an epoch: trajectory
+// i repeated per[i] times.
+func slots(per []int) []int {
+	var out []int
+	for i, k := range per {
+		for range k {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// batchFor returns the batch size for an epoch of w windows.
+func (c Config) batchFor(w int) int {
+	if c.BatchSize > 0 {
+		return min(c.BatchSize, w)
+	}
+	return min(DefaultBatchSize, w, max(MinBatchSize, w/MinStepsPerEpoch))
+}
 
 // MaxLearningRate bounds Config.LearningRate: Adam's steps are about the
 // learning rate in size, and a step of the order of the weights themselves
@@ -58,8 +105,9 @@ const MaxLearningRate = 1
 type Config struct {
 	// Epochs is the number of passes over the training trajectories; 0 means DefaultEpochs (50).
 	Epochs int
-	// BatchSize is the number of windows per step; 0 means DefaultBatchSize (512).
-	// It is capped at the number of training trajectories.
+	// BatchSize is the number of windows per step, capped at the windows of
+	// an epoch; 0 means DefaultBatchSize (512), or less for small data sets
+	// (see MinStepsPerEpoch).
 	BatchSize int
 	// LearningRate is Adam's initial learning rate, at most MaxLearningRate;
 	// 0 means DefaultLearningRate (0.01).
@@ -88,7 +136,6 @@ type Config struct {
 }
 
 func (c Config) epochs() int          { return cmp.Or(c.Epochs, DefaultEpochs) }
-func (c Config) batchSize() int       { return cmp.Or(c.BatchSize, DefaultBatchSize) }
 func (c Config) lr() float64          { return cmp.Or(c.LearningRate, DefaultLearningRate) }
 func (c Config) maxResidual() float64 { return cmp.Or(c.MaxResidual, DefaultMaxResidual) }
 func (c Config) dtype() dtypes.DType {
@@ -140,7 +187,7 @@ type state struct {
 	Epoch     int       `json:"epoch"`      // epochs completed
 	Batch     int       `json:"batch"`      // batches of the current epoch completed
 	Step      int       `json:"step"`       // optimizer steps completed
-	Perm      []int     `json:"perm"`       // current epoch's trajectory order
+	Perm      []int     `json:"perm"`       // current epoch's window order (indices into the epoch's windows)
 	RNG       []byte    `json:"rng"`        // PCG state after the last drawn batch
 	SumLoss   float64   `json:"sum_loss"`   // running sum of this epoch's batch losses
 	MaxRes    float64   `json:"max_res"`    // largest residual this epoch
@@ -279,20 +326,20 @@ func (s state) check() error {
 	return nil
 }
 
-// checkPosition checks a state's data position against n training
-// trajectories in batches: the epoch's order is a permutation of 0…n−1 and
-// the batch within the epoch.
+// checkPosition checks a state's data position against an epoch of n
+// windows in batches: the epoch's order is a permutation of 0…n−1 and the
+// batch within the epoch.
 func (s state) checkPosition(n, batches int) error {
 	if s.Perm == nil {
 		return nil
 	}
 	if len(s.Perm) != n {
-		return fmt.Errorf("the epoch's order has %d entries for %d training trajectories", len(s.Perm), n)
+		return fmt.Errorf("the epoch's order has %d entries for %d windows of the training trajectories", len(s.Perm), n)
 	}
 	seen := make([]bool, n)
 	for _, i := range s.Perm {
 		if i < 0 || i >= n || seen[i] {
-			return fmt.Errorf("the epoch's order is not a permutation of the %d training trajectories (entry %d)", n, i)
+			return fmt.Errorf("the epoch's order is not a permutation of the %d windows of the training trajectories (entry %d)", n, i)
 		}
 		seen[i] = true
 	}
@@ -379,17 +426,19 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 	if err := checkData("validation", valSet, n, t.problem.Model.Dim()); err != nil {
 		return nil, err
 	}
-	bs := min(t.cfg.batchSize(), trainSet.Count())
+	per, windows := windowsOf(trainSet)
+	epochSlots := slots(per)
+	bs := t.cfg.batchFor(windows)
 	if t.st.BatchSize != 0 && t.st.BatchSize != bs {
 		return nil, fmt.Errorf("train: the checkpoint was written with batch size %d, this run has %d", t.st.BatchSize, bs)
 	}
-	if err := t.st.checkPosition(trainSet.Count(), trainSet.Count()/bs); err != nil {
+	if err := t.st.checkPosition(windows, windows/bs); err != nil {
 		return nil, fmt.Errorf("train: %w: it does not fit the data: %w", checkpoint.ErrInvalid, err)
 	}
 	t.st.BatchSize = bs
 	t.setLR(t.st.LR)
 	val := t.validationWindows(valSet, bs)
-	batchesPerEpoch := trainSet.Count() / bs
+	batchesPerEpoch := windows / bs
 	d2 := 2 * t.problem.Model.Dim()
 	buf := make([]float64, bs*(n+1)*d2)
 	prog := newProgress(t.cfg.Progress, t.cfg.epochs(), batchesPerEpoch)
@@ -397,7 +446,7 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 	elapsed0 := t.st.Elapsed
 	for t.st.Epoch < t.cfg.epochs() {
 		if t.st.Batch == 0 && t.st.Perm == nil {
-			t.st.Perm = rand.New(t.rng).Perm(trainSet.Count())
+			t.st.Perm = rand.New(t.rng).Perm(windows)
 			t.st.SumLoss, t.st.MaxRes = 0, 0
 		}
 		for t.st.Batch < batchesPerEpoch {
@@ -408,7 +457,10 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 				}
 				return t.History(), err
 			}
-			idx := t.st.Perm[t.st.Batch*bs : (t.st.Batch+1)*bs]
+			idx := make([]int, bs)
+			for k, w := range t.st.Perm[t.st.Batch*bs : (t.st.Batch+1)*bs] {
+				idx[k] = epochSlots[w]
+			}
 			fillWindows(buf, trainSet, idx, n, rand.New(t.rng))
 			r, err := t.comp.Train(t.tensor(buf, bs, n+1, d2))
 			if err != nil {
@@ -469,19 +521,18 @@ func (t *Trainer) tensor(buf []float64, dims ...int) *tensors.Tensor {
 	return tensorconv.FromFloat64(t.cfg.dtype(), buf, dims...)
 }
 
-// validationWindows fixes one window per validation trajectory (starts drawn
-// from a stream of their own), in batches of at most bs.
+// validationWindows fixes the windows of the validation trajectories (as
+// many per trajectory as an epoch draws, at starts drawn from a stream of
+// their own), in batches of at most bs.
 func (t *Trainer) validationWindows(valSet Trajectories, bs int) []*tensors.Tensor {
 	n := t.problem.N()
 	d2 := 2 * t.problem.Model.Dim()
 	rng := rand.New(rand.NewPCG(t.cfg.Seed, 0x7a1))
+	per, _ := windowsOf(valSet)
+	all := slots(per)
 	var out []*tensors.Tensor
-	for lo := 0; lo < valSet.Count(); lo += bs {
-		hi := min(lo+bs, valSet.Count())
-		idx := make([]int, hi-lo)
-		for i := range idx {
-			idx[i] = lo + i
-		}
+	for lo := 0; lo < len(all); lo += bs {
+		idx := all[lo:min(lo+bs, len(all))]
 		buf := make([]float64, len(idx)*(n+1)*d2)
 		fillWindows(buf, valSet, idx, n, rng)
 		out = append(out, t.tensor(buf, len(idx), n+1, d2))

@@ -38,7 +38,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	dataFile := fs.String("data", "", "CSV of observed trajectories (hnn generate's format); empty: generate the paper's data set")
 	valFrac := fs.Float64("val-fraction", 1.0/3, "with --data: fraction of trajectories held out for validation")
 	epochs := fs.Int("epochs", train.DefaultEpochs, "passes over the training trajectories")
-	batch := fs.Int("batch", train.DefaultBatchSize, "windows per minibatch")
+	batch := fs.Int("batch", 0, fmt.Sprintf("windows per minibatch (0: %d, or fewer for small data so that an epoch has at least %d steps; never more than the windows of an epoch)", train.DefaultBatchSize, train.MinStepsPerEpoch))
 	lr := fs.Float64("lr", train.DefaultLearningRate, "Adam learning rate")
 	rollout := fs.Int("rollout", gradient.DefaultRollout, "integration steps N per window")
 	iters := fs.Int("iterations", integrator.DefaultIterations, "fixed-point iterations k per implicit-midpoint step")
@@ -83,8 +83,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	switch {
 	case *epochs < 1:
 		return usagef("--epochs: must be ≥ 1, got %d", *epochs)
-	case *batch < 1:
-		return usagef("--batch: must be ≥ 1, got %d", *batch)
+	case *batch < 0:
+		return usagef("--batch: must be ≥ 1 (0: automatic), got %d", *batch)
 	case *lr <= 0 || *lr > train.MaxLearningRate:
 		return usagef("--lr: must be in (0, %g], got %g", float64(train.MaxLearningRate), *lr)
 	case *nTrain < 1 || *nVal < 1:
@@ -258,9 +258,6 @@ func resumeFlags(run hnn.RunInfo) map[string]string {
 		m["noise"] = fmt.Sprint(noise)
 	} else {
 		m["val-fraction"] = fmt.Sprint(run.ValFraction)
-	}
-	if run.BatchSize == 0 {
-		m["batch"] = strconv.Itoa(train.DefaultBatchSize)
 	}
 	if run.LearningRate == 0 {
 		m["lr"] = fmt.Sprint(train.DefaultLearningRate)

@@ -1,0 +1,49 @@
+package train
+
+import "testing"
+
+type lengths []int
+
+func (l lengths) Count() int               { return len(l) }
+func (l lengths) Length(i int) int         { return l[i] }
+func (l lengths) State(i, j int) []float64 { return nil }
+
+func rep(n, v int) lengths {
+	out := make(lengths, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+// TestEpochWindowsAndBatch: the paper's data keep one window per trajectory
+// and batch 512; a long recorded series gives many windows per epoch; a
+// small data set gets a batch that leaves at least MinStepsPerEpoch steps;
+// an explicit batch is only capped.
+func TestEpochWindowsAndBatch(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		set           lengths
+		batch         int
+		windows, want int
+	}{
+		{"paper data", rep(16384, 31), 0, 16384, 512},
+		{"paper data, explicit 256", rep(16384, 31), 256, 16384, 256},
+		{"380 windows", rep(380, 31), 0, 380, 47},
+		{"a handful", rep(20, 31), 0, 20, 16},
+		{"fewer than the minimum batch", rep(5, 31), 0, 5, 5},
+		{"explicit batch larger than the data", rep(100, 31), 512, 100, 100},
+		{"one long series in 3 segments", lengths{301, 151, 40}, 0, 10 + 5 + 1, 16},
+	} {
+		per, w := windowsOf(tc.set)
+		if w != tc.windows || len(slots(per)) != w {
+			t.Errorf("%s: %d windows (%d slots), want %d", tc.name, w, len(slots(per)), tc.windows)
+		}
+		if got := (Config{BatchSize: tc.batch}).batchFor(w); got != tc.want {
+			t.Errorf("%s: batch %d, want %d", tc.name, got, tc.want)
+		}
+		if tc.batch == 0 && w >= MinStepsPerEpoch*MinBatchSize && w/(Config{}).batchFor(w) < MinStepsPerEpoch && w < DefaultBatchSize*MinStepsPerEpoch {
+			t.Errorf("%s: %d steps per epoch", tc.name, w/(Config{}).batchFor(w))
+		}
+	}
+}
