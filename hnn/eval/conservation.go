@@ -73,30 +73,43 @@ func (c Conservation) String() string {
 // trajectories (each a sequence of states of length 2·s.Dim(); those with
 // fewer than 5 states are skipped), against the noise estimated from them.
 func CheckConservation(s system.System, trajs [][][]float64) (Conservation, error) {
-	c := Conservation{System: s.Name(), Noise: NoiseEstimate(trajs)}
 	g := make([]float64, 2*s.Dim())
-	var drifts []float64
-	sum := 0.0
+	h := make([][]float64, len(trajs))
+	grad2 := make([][]float64, len(trajs))
 	for i, tr := range trajs {
-		if len(tr) < 5 {
-			continue
-		}
-		h := make([]float64, len(tr))
-		grad2 := 0.0
-		lo, hi := math.Inf(1), math.Inf(-1)
+		h[i], grad2[i] = make([]float64, len(tr)), make([]float64, len(tr))
 		for k, y := range tr {
 			if len(y) != 2*s.Dim() {
-				return c, fmt.Errorf("eval: trajectory %d has states of length %d, system %s has 2d = %d", i, len(y), s.Name(), 2*s.Dim())
+				return Conservation{System: s.Name()}, fmt.Errorf("eval: trajectory %d has states of length %d, system %s has 2d = %d", i, len(y), s.Name(), 2*s.Dim())
 			}
-			h[k] = s.H(y)
-			lo, hi = math.Min(lo, h[k]), math.Max(hi, h[k])
+			h[i][k] = s.H(y)
 			s.Grad(g, y)
 			for _, v := range g {
-				grad2 += v * v
+				grad2[i][k] += v * v
 			}
 		}
-		noise2 := c.Noise * c.Noise * grad2 / float64(len(tr))
-		sum += trendVariance(h) / math.Max(2*noise2, math.SmallestNonzeroFloat64)
+	}
+	return ConservationOf(s.Name(), h, grad2, NoiseEstimate(trajs))
+}
+
+// ConservationOf is CheckConservation from an energy's values h[i][k] and
+// squared gradient norms grad2[i][k] along trajectories i, with the noise
+// σ̂ of the data: for an energy that is not a system.System, such as a
+// learned one evaluated in batches.
+func ConservationOf(name string, h, grad2 [][]float64, noise float64) (Conservation, error) {
+	c := Conservation{System: name, Noise: noise}
+	var drifts []float64
+	sum := 0.0
+	for i := range h {
+		if len(h[i]) < 5 {
+			continue
+		}
+		lo, hi, g2 := math.Inf(1), math.Inf(-1), 0.0
+		for k, v := range h[i] {
+			lo, hi, g2 = math.Min(lo, v), math.Max(hi, v), g2+grad2[i][k]
+		}
+		noise2 := noise * noise * g2 / float64(len(h[i]))
+		sum += trendVariance(h[i]) / math.Max(2*noise2, math.SmallestNonzeroFloat64)
 		drifts = append(drifts, hi-lo)
 	}
 	if len(drifts) == 0 {

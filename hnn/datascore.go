@@ -1,0 +1,200 @@
+package hnn
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/hnnlab/hnnlab/hnn/eval"
+)
+
+// DataScoreConfig configures Model.ScoreData. The zero value of each field
+// means its default.
+type DataScoreConfig struct {
+	// Horizons are the rollout lengths (in observation steps) at which the
+	// learned flow is compared with the observed states; nil means 1, 10,
+	// 100 and 1000, those the trajectories are long enough for.
+	Horizons []int
+	// MaxStarts bounds the number of held-out trajectories rolled out; 0 means 256.
+	MaxStarts int
+	// LongSteps is the length of the long rollouts of the learned energy's
+	// own conservation; 0 means 10000.
+	LongSteps int
+}
+
+// HorizonError is the learned flow's error after a number of steps from
+// observed starts.
+type HorizonError struct {
+	// Steps is the horizon in observation steps, Time = Steps·dt.
+	Steps int     `json:"steps"`
+	Time  float64 `json:"time"`
+	// RMSE is the root mean square over trajectories and coordinates of
+	// the rolled-out state minus the observed one (both starts and targets
+	// carry the observation noise: √2·σ is the floor of a perfect model).
+	RMSE float64 `json:"rmse"`
+	// Trajectories is the number of trajectories long enough for the horizon.
+	Trajectories int `json:"trajectories"`
+}
+
+// DataScores is what can be measured of a learned Hamiltonian on observed
+// trajectories without knowing the true one.
+type DataScores struct {
+	// Noise is the observation noise σ̂ estimated from the data (eval.NoiseEstimate).
+	Noise float64 `json:"noise"`
+	// Horizons are the rollout errors at several horizons.
+	Horizons []HorizonError `json:"horizons"`
+	// Conservation is the learned energy's trend along the observed
+	// trajectories against what the noise explains (eval.ConservationOf):
+	// a ratio about 1 means H_θ is conserved along the data as a true
+	// energy would be.
+	Conservation eval.Conservation `json:"conservation"`
+	// LongSteps and LongDrift: the largest |H_θ(y_n) − H_θ(y_0)| along
+	// rollouts of LongSteps steps of the implicit midpoint rule from
+	// held-out starts, relative to the spread (std) of H_θ over the data;
+	// LongBounded reports whether every rollout stayed within 10 times the
+	// data's extent.
+	LongSteps   int     `json:"long_steps"`
+	LongDrift   float64 `json:"long_drift"`
+	LongBounded bool    `json:"long_bounded"`
+	// LongFailure says why a long rollout stopped (the implicit solve did
+	// not converge far from the data), "" when none did.
+	LongFailure string `json:"long_failure,omitempty"`
+}
+
+// ScoreData measures the model on observed trajectories (each a sequence of
+// states of length 2d at the model's step Spec.Dt): rollout errors at
+// several horizons, the learned energy's conservation along the data, and
+// its conservation along its own long rollouts. It is the evaluation of a
+// model without a known system (NoSystem), on held-out data.
+func (m *Model) ScoreData(trajs [][][]float64, cfg DataScoreConfig) (DataScores, error) {
+	d2 := 2 * m.Dim()
+	var s DataScores
+	if len(trajs) == 0 {
+		return s, errors.New("hnn: no trajectories to score on")
+	}
+	maxLen := 0
+	var lo, hi []float64
+	for i, tr := range trajs {
+		maxLen = max(maxLen, len(tr))
+		for k, y := range tr {
+			if len(y) != d2 {
+				return s, fmt.Errorf("hnn: trajectory %d state %d has %d coordinates, the model expects %d", i, k, len(y), d2)
+			}
+			if lo == nil {
+				lo, hi = append([]float64(nil), y...), append([]float64(nil), y...)
+			}
+			for a, v := range y {
+				lo[a], hi[a] = math.Min(lo[a], v), math.Max(hi[a], v)
+			}
+		}
+	}
+	s.Noise = eval.NoiseEstimate(trajs)
+	horizons := cfg.Horizons
+	if horizons == nil {
+		for _, h := range []int{1, 10, 100, 1000} {
+			if h < maxLen {
+				horizons = append(horizons, h)
+			}
+		}
+	}
+	maxStarts := cmp.Or(cfg.MaxStarts, 256)
+	starts := trajs[:min(len(trajs), maxStarts)]
+	var y0 [][]float64
+	for _, tr := range starts {
+		y0 = append(y0, tr[0])
+	}
+	longest := 0
+	for _, h := range horizons {
+		longest = max(longest, h)
+	}
+	m64, err := m.AsFloat64()
+	if err != nil {
+		return s, err
+	}
+	if longest > 0 {
+		roll, _, err := m64.Flow().Converged(y0, m.Spec.Dt, longest)
+		if err != nil {
+			return s, err
+		}
+		for _, h := range horizons {
+			e := HorizonError{Steps: h, Time: float64(h) * m.Spec.Dt}
+			sum, n := 0.0, 0
+			for i, tr := range starts {
+				if h >= len(tr) {
+					continue
+				}
+				for a := range d2 {
+					d := roll[i][h][a] - tr[h][a]
+					sum += d * d
+					n++
+				}
+				e.Trajectories++
+			}
+			if n > 0 {
+				e.RMSE = math.Sqrt(sum / float64(n))
+				s.Horizons = append(s.Horizons, e)
+			}
+		}
+	}
+	// The learned energy along the data.
+	var pts [][]float64
+	for _, tr := range trajs {
+		pts = append(pts, tr...)
+	}
+	e, err := m64.Energy(pts)
+	if err != nil {
+		return s, err
+	}
+	g, err := m64.Gradient(pts)
+	if err != nil {
+		return s, err
+	}
+	h, grad2 := make([][]float64, len(trajs)), make([][]float64, len(trajs))
+	off := 0
+	var mean, mean2 float64
+	for i, tr := range trajs {
+		h[i], grad2[i] = e[off:off+len(tr)], make([]float64, len(tr))
+		for k := range tr {
+			for _, v := range g[off+k] {
+				grad2[i][k] += v * v
+			}
+			mean, mean2 = mean+e[off+k], mean2+e[off+k]*e[off+k]
+		}
+		off += len(tr)
+	}
+	if s.Conservation, err = eval.ConservationOf("learned H", h, grad2, s.Noise); err != nil {
+		return s, err
+	}
+	// Its own long rollouts.
+	mean, mean2 = mean/float64(len(pts)), mean2/float64(len(pts))
+	spread := math.Sqrt(math.Max(mean2-mean*mean, 0))
+	s.LongSteps = cmp.Or(cfg.LongSteps, 10000)
+	long := y0[:min(len(y0), 16)]
+	roll, _, err := m64.Flow().Converged(long, m.Spec.Dt, s.LongSteps)
+	if err != nil {
+		s.LongDrift, s.LongFailure = math.Inf(1), err.Error()
+		return s, nil
+	}
+	s.LongBounded = true
+	for _, tr := range roll {
+		el, err := m64.Energy(tr)
+		if err != nil {
+			return s, err
+		}
+		for k, v := range el {
+			d := math.Abs(v - el[0])
+			if math.IsNaN(d) || math.IsInf(d, 0) {
+				d = math.Inf(1)
+			}
+			s.LongDrift = math.Max(s.LongDrift, d/math.Max(spread, 1e-300))
+			for a, x := range tr[k] {
+				if w := hi[a] - lo[a]; math.Abs(x-(lo[a]+hi[a])/2) > 10*math.Max(w, 1e-12) || math.IsNaN(x) {
+					s.LongBounded = false
+				}
+			}
+		}
+	}
+	return s, nil
+}
+
