@@ -197,4 +197,3 @@ func (m *Model) ScoreData(trajs [][][]float64, cfg DataScoreConfig) (DataScores,
 	}
 	return s, nil
 }
-
