@@ -43,6 +43,10 @@ type Model struct {
 
 	flowOnce sync.Once
 	flow     *Flow
+
+	f64Once sync.Once // the float64 copy of a float32 model (AsFloat64)
+	f64     *Model
+	f64Err  error
 }
 
 // NewModel returns a model for spec (a built-in system, or NoSystem with
@@ -162,13 +166,77 @@ func (m *Model) VectorField(points [][]float64) ([][]float64, error) {
 	return rows(flat, d2), nil
 }
 
+// Correction names the bias correction CorrectedEnergy applies to m, ""
+// when none does. A model trained through the implicit midpoint rule (the
+// rollout objective) or with the SHNN objective (the midpoint relation
+// between consecutive observations) learns the midpoint rule's inverse
+// modified Hamiltonian H̄ = H + (h²/24)·∇²H(f, f) + O(h⁴), and the
+// correction "midpoint" removes that h² term (ansatz.MidpointCorrected).
+// Gauss–Legendre models need none at this order (their bias is O(h⁴) for 2
+// stages, O(h⁶) for 3); the explicit baselines' (leapfrog, Tao, HNN's
+// central differences) are other expansions, not applied.
+func (m *Model) Correction() string {
+	s := m.Spec.WithDefaults()
+	switch {
+	case s.Objective == "shnn":
+		return "midpoint"
+	case s.Objective == "rollout" && s.Integrator == "implicit-midpoint":
+		return "midpoint"
+	}
+	return ""
+}
+
+// CorrectedEnergy returns the bias-corrected learned energy at each point,
+// H̄ − (h²/24)·∇²H̄(f̄, f̄) with h = Spec.Dt, computed in float64 from the
+// model's weights; for a model without a correction (Correction() == "")
+// it is Energy.
+func (m *Model) CorrectedEnergy(points [][]float64) ([]float64, error) {
+	if m.Correction() == "" {
+		return m.Energy(points)
+	}
+	m64, err := m.AsFloat64()
+	if err != nil {
+		return nil, err
+	}
+	step := m.Spec.Dt
+	return m64.batch("corrected-energy", 1, func(scope *model.Scope, y *Node) *Node {
+		return ansatz.MidpointCorrected(m64.Hamiltonian, scope, y, step)
+	}, points)
+}
+
+// EvaluateCorrected is Evaluate of CorrectedEnergy: the errors of the
+// bias-corrected energy, each Result marked Corrected. It is an error for a
+// model without a correction.
+func (m *Model) EvaluateCorrected() ([]eval.Result, error) {
+	if m.Correction() == "" {
+		return nil, fmt.Errorf("hnn: no bias correction applies to a model of integrator %s, objective %s", m.Spec.Integrator, m.Spec.Objective)
+	}
+	if m.System == nil {
+		return m.Evaluate() // the same error
+	}
+	res, err := eval.Evaluate(m.System, m.CorrectedEnergy, eval.DefaultSeed)
+	for i := range res {
+		res[i].Corrected = true
+	}
+	return res, err
+}
+
 // AsFloat64 returns m itself if it computes in float64, else a float64 copy
-// of it (the same spec and weights, converted), e.g. so that long rollouts
-// and the energies along them are not limited by float32 round-off.
+// of it (the same spec and weights, converted, made on the first call and
+// returned by later ones), e.g. so that long rollouts and the energies
+// along them are not limited by float32 round-off.
 func (m *Model) AsFloat64() (*Model, error) {
 	if m.dtype == dtypes.Float64 {
 		return m, nil
 	}
+	m.f64Once.Do(func() { m.f64, m.f64Err = m.float64Copy() })
+	return m.f64, m.f64Err
+}
+
+// float64Copy converts a float32 model's weights into a new float64 model.
+// The copy is taken once (AsFloat64): later changes to m's weights are not
+// reflected.
+func (m *Model) float64Copy() (*Model, error) {
 	spec := m.Spec
 	spec.DType = "float64"
 	r, err := spec.ResolveWith(m.System)

@@ -124,6 +124,9 @@ type Result struct {
 	Error  float64 `json:"error"`
 	// Offset is the removed constant c.
 	Offset float64 `json:"offset"`
+	// Corrected marks the error of a bias-corrected energy
+	// (hnn.Model.CorrectedEnergy); false for the energy as learned.
+	Corrected bool `json:"corrected"`
 }
 
 // DefaultSeed seeds the test sets unless a caller picks another.

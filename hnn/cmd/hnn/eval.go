@@ -20,7 +20,7 @@ func init() {
 func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", stdout)
 	dir := fs.String("model", "", "directory of a trained model (hnn train --out)")
-	asJSON := fs.Bool("json", false, "print JSON: {\"uniform\": …, \"grid\": …, \"gaussian\": …, \"domains\": {…}}")
+	asJSON := fs.Bool("json", false, "print JSON: {\"uniform\": …, \"grid\": …, \"gaussian\": …, \"domains\": {…}, \"corrected\": {the same for the bias-corrected energy}}")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -38,10 +38,22 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return writeJSON(stdout, resultsJSON(res))
+	var corr []eval.Result
+	if m.Correction() != "" {
+		if corr, err = m.EvaluateCorrected(); err != nil {
+			return err
+		}
 	}
-	printResults(stdout, res)
+	if *asJSON {
+		out := resultsJSON(res)
+		if corr != nil {
+			c := resultsJSON(corr)
+			c["correction"] = m.Correction()
+			out["corrected"] = c
+		}
+		return writeJSON(stdout, out)
+	}
+	printResultsWith(stdout, res, corr)
 	return nil
 }
 
@@ -64,10 +76,21 @@ func resultsJSON(res []eval.Result) map[string]any {
 	return out
 }
 
-func printResults(w io.Writer, res []eval.Result) {
-	fmt.Fprintf(w, "%-8s %-9s %8s  %s\n", "domain", "test set", "points", "mean |H_pred − H_true − c|")
-	for _, r := range res {
-		fmt.Fprintf(w, "%-8s %-9s %8d  %.4g\n", r.Domain, r.Set, r.Points, r.Error)
+func printResults(w io.Writer, res []eval.Result) { printResultsWith(w, res, nil) }
+
+// printResultsWith prints the errors of the learned energy and, when corr
+// is given, of the bias-corrected one beside them.
+func printResultsWith(w io.Writer, res, corr []eval.Result) {
+	if corr == nil {
+		fmt.Fprintf(w, "%-8s %-9s %8s  %s\n", "domain", "test set", "points", "mean |H_pred − H_true − c|")
+		for _, r := range res {
+			fmt.Fprintf(w, "%-8s %-9s %8d  %.4g\n", r.Domain, r.Set, r.Points, r.Error)
+		}
+		return
+	}
+	fmt.Fprintf(w, "%-8s %-9s %8s  %-12s %s\n", "domain", "test set", "points", "learned H", "corrected H̄ − (h²/24)∇²H̄(f̄,f̄)   (mean |H_pred − H_true − c|)")
+	for i, r := range res {
+		fmt.Fprintf(w, "%-8s %-9s %8d  %-12.4g %.4g\n", r.Domain, r.Set, r.Points, r.Error, corr[i].Error)
 	}
 }
 
