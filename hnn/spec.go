@@ -46,10 +46,12 @@ type Spec struct {
 	// Rollout is the number of steps N per window, 1…MaxRollout; 0 means 6.
 	Rollout int `json:"rollout,omitempty"`
 	// Integrator is one of Integrators: "implicit-midpoint" (the default),
-	// "gauss-legendre" (2 stages, order 4), "leapfrog" or "tao".
+	// "gauss-legendre" (2 stages, order 4), "gauss-legendre-3" (3 stages,
+	// order 6), "leapfrog" or "tao".
 	Integrator string `json:"integrator,omitempty"`
 	// Iterations is the number of fixed-point iterations k of the implicit
-	// integrators, 1…MaxIterations; 0 means 3.
+	// integrators, 1…MaxIterations; 0 means 3, or 4 for "gauss-legendre-3"
+	// (with the RK2 predictor, 3 sweeps give order 5, 4 order 6).
 	Iterations int `json:"iterations,omitempty"`
 	// Predictor is "rk2" (the default) or "observed".
 	Predictor string `json:"predictor,omitempty"`
@@ -85,7 +87,7 @@ const (
 )
 
 // Integrators lists the valid Spec.Integrator names.
-var Integrators = []string{"implicit-midpoint", "gauss-legendre", "leapfrog", "tao"}
+var Integrators = []string{"implicit-midpoint", "gauss-legendre", "gauss-legendre-3", "leapfrog", "tao"}
 
 // Ansatze lists the valid Spec.Ansatz names.
 var Ansatze = []string{"mlp", "separable"}
@@ -108,6 +110,9 @@ func (s Spec) WithDefaults() Spec {
 	s.Integrator = cmp.Or(s.Integrator, "implicit-midpoint")
 	if s.Iterations == 0 {
 		s.Iterations = integrator.DefaultIterations
+		if s.Integrator == "gauss-legendre-3" {
+			s.Iterations = 4
+		}
 	}
 	s.Predictor = cmp.Or(s.Predictor, "rk2")
 	s.Ansatz = cmp.Or(s.Ansatz, "mlp")
@@ -131,7 +136,7 @@ func (s Spec) WithBaseline(m baseline.Model) Spec {
 	if m.Rollout != 0 {
 		s.Rollout = m.Rollout
 	}
-	if m.Integrator != "implicit-midpoint" && m.Integrator != "gauss-legendre" {
+	if !strings.HasPrefix(m.Integrator, "implicit") && !strings.HasPrefix(m.Integrator, "gauss-legendre") {
 		s.Iterations, s.Predictor = 0, ""
 	}
 	return s.WithDefaults()
@@ -320,6 +325,8 @@ func (s Spec) resolve(sys system.System, unknownOK bool) (Resolved, error) {
 		integ = integrator.ImplicitMidpoint{Iterations: s.Iterations, Predictor: pred}
 	case "gauss-legendre":
 		integ = integrator.GaussLegendre2{Iterations: s.Iterations, Predictor: pred}
+	case "gauss-legendre-3":
+		integ = integrator.GaussLegendre3{Iterations: s.Iterations, Predictor: pred}
 	case "leapfrog":
 		integ = integrator.Leapfrog{}
 	case "tao":

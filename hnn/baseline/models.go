@@ -76,23 +76,46 @@ func SeparableLeapfrog() Model {
 		Cite: "Separable H = T(p) + V(q) with Störmer–Verlet, as in Chen et al. 2020, Symplectic recurrent neural networks (ICLR)"}
 }
 
+// ThisWorkGL4 is this work trained through the 2-stage Gauss–Legendre
+// method (order 4) instead of the implicit midpoint rule: a fully implicit
+// symplectic map whose bias is O(h⁴) instead of O(h²).
+func ThisWorkGL4() Model {
+	m := ThisWork()
+	m.Name, m.Label, m.Integrator = "this-work-gl4", "This work, GL order 4", "gauss-legendre"
+	return m
+}
+
+// ThisWorkGL6 is this work trained through the 3-stage Gauss–Legendre
+// method (order 6, 4 fixed-point sweeps by default).
+func ThisWorkGL6() Model {
+	m := ThisWork()
+	m.Name, m.Label, m.Integrator = "this-work-gl6", "This work, GL order 6", "gauss-legendre-3"
+	return m
+}
+
 // Models returns the comparison's models in Table I's column order.
 func Models() []Model {
 	return []Model{NSSNNModel(), SHNNModel(), HNNModel(), SeparableLeapfrog(), ThisWork()}
 }
 
-// Names returns the models' names in Table I's column order.
+// All returns Models and the variants of this work through higher-order
+// integrators (ThisWorkGL4, ThisWorkGL6), for the observation-step sweep.
+func All() []Model {
+	return append(Models(), ThisWorkGL4(), ThisWorkGL6())
+}
+
+// Names returns the names of All, in Table I's column order first.
 func Names() []string {
 	var ns []string
-	for _, m := range Models() {
+	for _, m := range All() {
 		ns = append(ns, m.Name)
 	}
 	return ns
 }
 
-// Lookup returns the model called name, or an error listing the valid names.
+// Lookup returns the model of All called name, or an error listing the valid names.
 func Lookup(name string) (Model, error) {
-	for _, m := range Models() {
+	for _, m := range All() {
 		if m.Name == name {
 			return m, nil
 		}

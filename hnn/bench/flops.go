@@ -44,6 +44,11 @@ func FieldEvaluations(integ integrator.Integrator) int {
 			return 2 * m.Iters()
 		}
 		return 2*m.Iters() + 3
+	case integrator.GaussLegendre3:
+		if m.Predictor == integrator.Observed {
+			return 3 * m.Iters()
+		}
+		return 3*m.Iters() + 4
 	}
 	return 0
 }

@@ -146,10 +146,20 @@ type RunResult struct {
 	Dir string `json:"dir"`
 }
 
-// Error returns the error on domain/set, NaN if absent.
-func (r RunResult) Error(domain, set string) float64 {
+// CorrectedSuffix marks the table column of a model's bias-corrected energy
+// (e.g. "this-work+corrected"; hnn.Model.CorrectedEnergy).
+const CorrectedSuffix = "+corrected"
+
+// Error returns the error of the learned energy on domain/set, NaN if absent.
+func (r RunResult) Error(domain, set string) float64 { return r.errorOf(domain, set, false) }
+
+// CorrectedError returns the error of the bias-corrected energy on domain/set,
+// NaN if absent (a model without a correction).
+func (r RunResult) CorrectedError(domain, set string) float64 { return r.errorOf(domain, set, true) }
+
+func (r RunResult) errorOf(domain, set string, corrected bool) float64 {
 	for _, e := range r.Errors {
-		if e.Domain == domain && e.Set == set {
+		if e.Domain == domain && e.Set == set && e.Corrected == corrected {
 			return e.Error
 		}
 	}
@@ -484,7 +494,8 @@ func Redraw(ctx context.Context, dir string, progress io.Writer) (*Results, erro
 
 // relativeCost is the measured cost of one epoch of each model relative to
 // this work's (used only to order the jobs).
-var relativeCost = map[string]float64{"this-work": 1, "nssnn": 0.9, "separable-leapfrog": 0.8, "shnn": 0.25, "hnn": 0.25}
+var relativeCost = map[string]float64{"this-work": 1, "nssnn": 0.9, "separable-leapfrog": 0.8, "shnn": 0.25, "hnn": 0.25,
+	"this-work-gl4": 1.9, "this-work-gl6": 3.4}
 
 // specFor returns the full spec of model on system under the protocol.
 func specFor(p *Protocol, sys string, m baseline.Model) hnn.Spec {
@@ -505,6 +516,18 @@ func errorsLine(r RunResult) string {
 
 // buildTable aggregates the runs into Table I's rows (primary domain only).
 func buildTable(systems, models []string, runs []RunResult) []Row {
+	// Columns: the models, each followed by its bias-corrected energy when
+	// its runs have one.
+	var cols []string
+	for _, m := range models {
+		cols = append(cols, m)
+		for _, r := range runs {
+			if r.Model == m && slices.ContainsFunc(r.Errors, func(e eval.Result) bool { return e.Corrected }) {
+				cols = append(cols, m+CorrectedSuffix)
+				break
+			}
+		}
+	}
 	var rows []Row
 	for _, s := range systems {
 		sys, _ := system.Lookup(s, system.Options{})
@@ -512,11 +535,12 @@ func buildTable(systems, models []string, runs []RunResult) []Row {
 		for _, set := range []string{"uniform", "grid", "gaussian"} {
 			row := Row{System: s, Domain: dom, Set: set, Paper: map[string]Stat{}}
 			best := math.Inf(1)
-			for _, m := range models {
+			for _, m := range cols {
+				base, corrected := strings.CutSuffix(m, CorrectedSuffix)
 				var vals []float64
 				for _, r := range runs {
-					if r.System == s && r.Model == m {
-						vals = append(vals, r.Error(dom, set))
+					if r.System == s && r.Model == base {
+						vals = append(vals, r.errorOf(dom, set, corrected))
 					}
 				}
 				st := stat(vals)

@@ -48,8 +48,12 @@ func TestRunWritesTableResultsAndFigures(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatalf("results.json: %v", err)
 	}
-	if len(back.Table) != 3 || len(back.Table[0].Cells) != 5 || back.Table[0].Cells[4].Stat.N != 2 {
-		t.Errorf("results.json table: %d rows, want 3 rows of 5 cells with 2 seeds each", len(back.Table))
+	// 5 models and the bias-corrected energies of the two midpoint-consistent ones (SHNN, this work).
+	if tw, ok := back.Table[0].Cell("this-work"); len(back.Table) != 3 || len(back.Table[0].Cells) != 7 || !ok || tw.N != 2 {
+		t.Errorf("results.json table: %d rows, want 3 rows of 7 cells with 2 seeds each", len(back.Table))
+	}
+	if c, ok := back.Table[0].Cell("this-work" + reproduce.CorrectedSuffix); !ok || !(c.Mean > 0) {
+		t.Errorf("no bias-corrected column for this work")
 	}
 	for _, row := range back.Table {
 		if row.MeetsPaper == nil || row.Paper["this-work"].Mean == 0 {
@@ -66,7 +70,7 @@ func TestRunWritesTableResultsAndFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| System | Test set | NSSNN | SHNN | HNN | Separable leapfrog | This work | Paper: this work |",
+	for _, want := range []string{"| System | Test set | NSSNN | SHNN | SHNN (bias-corrected) | HNN | Separable leapfrog | This work | This work (bias-corrected) | Paper: this work |",
 		"| coupled-oscillator | uniform (RU) |", "| coupled-oscillator | Gaussian (N) |", "figures/coupled-oscillator-energy.png"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("table.md lacks %q", want)

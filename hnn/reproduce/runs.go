@@ -140,6 +140,13 @@ func trainOne(ctx context.Context, p *Protocol, ds *dataSets, sys string, m base
 	if err != nil {
 		return RunResult{}, nil, false, err
 	}
+	if model.Correction() != "" {
+		corr, err := model.EvaluateCorrected()
+		if err != nil {
+			return RunResult{}, nil, false, err
+		}
+		errs = append(errs, corr...)
+	}
 	r := RunResult{System: sys, Model: m.Name, Seed: seed, Spec: spec, Recipe: rec, Data: p.Data, Architecture: model.Hamiltonian.String(),
 		Seconds: secs, History: hist, Errors: errs, Dir: filepath.ToSlash(rel)}
 	if len(hist) > 0 {

@@ -14,10 +14,26 @@ import (
 var setLabels = map[string]string{"uniform": "uniform (RU)", "grid": "grid (SG)", "gaussian": "Gaussian (N)"}
 
 func label(model string) string {
+	if base, ok := strings.CutSuffix(model, CorrectedSuffix); ok {
+		return label(base) + " (bias-corrected)"
+	}
 	if m, err := baseline.Lookup(model); err == nil {
 		return m.Label
 	}
 	return model
+}
+
+// columns returns the table's columns: the models, each followed by its
+// bias-corrected variant when the runs have corrected errors.
+func (r *Results) columns() []string {
+	if len(r.Table) > 0 {
+		var out []string
+		for _, c := range r.Table[0].Cells {
+			out = append(out, c.Model)
+		}
+		return out
+	}
+	return r.Models
 }
 
 func fmtStat(s Stat) string {
@@ -47,11 +63,11 @@ func TableMarkdown(r *Results) string {
 		w("**Protocol %q is not the default: its numbers are not Table I's** (see Protocol below).\n\n", r.Protocol.Name)
 	}
 	w("| System | Test set |")
-	for _, m := range r.Models {
+	for _, m := range r.columns() {
 		w(" %s |", label(m))
 	}
 	w(" Paper: this work | This work ≤ paper? |\n|---|---|")
-	for range r.Models {
+	for range r.columns() {
 		w("---|")
 	}
 	w("---|---|\n")

@@ -66,7 +66,7 @@ func addSpecFlags(fs *flag.FlagSet, rollout bool) specFlags {
 		system:    fs.String("system", "double-well", "system (sets d and the box of the random windows): "+strings.Join(system.Names(), ", ")),
 		widths:    fs.String("widths", "16,32,16", "hidden layer widths of the MLP"),
 		dtype:     fs.String("dtype", "float64", "float64 or float32"),
-		integ:     fs.String("integrator", "implicit-midpoint", "integrator: implicit-midpoint, gauss-legendre"),
+		integ:     fs.String("integrator", "implicit-midpoint", "integrator: "+strings.Join(hnn.Integrators, ", ")),
 		predictor: fs.String("predictor", "rk2", "initial guess of the implicit solve: rk2, observed"),
 		iters:     fs.Int("iterations", 3, "fixed-point iterations k per step"),
 		dt:        fs.Float64("dt", hnn.DefaultDt, "step h"),

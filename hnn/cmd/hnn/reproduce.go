@@ -27,7 +27,11 @@ func init() {
 func runReproduce(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("reproduce", stdout)
 	systems := fs.String("systems", strings.Join(reproduce.DefaultSystems, ","), "comma-separated systems: "+strings.Join(system.Names(), ", "))
-	models := fs.String("models", strings.Join(baseline.Names(), ","), "comma-separated models: "+strings.Join(baseline.Names(), ", "))
+	var table []string
+	for _, m := range baseline.Models() {
+		table = append(table, m.Name)
+	}
+	models := fs.String("models", strings.Join(table, ","), "comma-separated models (default: Table I's five): "+strings.Join(baseline.Names(), ", "))
 	seeds := fs.Int("seeds", 0, "number of seeds (0: the protocol's, 2 by default, 1 with --quick)")
 	dt := fs.Float64("dt", 0, "observation and integration step h of every model (0: the protocol's, the paper's 0.01)")
 	quick := fs.Bool("quick", false, "a small smoke run of the whole pipeline (one seed, small data, 10 epochs; not Table I's numbers)")
