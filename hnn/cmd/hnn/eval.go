@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/eval"
+	"github.com/hnnlab/hnnlab/hnn/identify"
 )
 
 func init() {
@@ -21,6 +23,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", stdout)
 	dir := fs.String("model", "", "directory of a trained model (hnn train --out)")
 	asJSON := fs.Bool("json", false, "print JSON: {\"uniform\": …, \"grid\": …, \"gaussian\": …, \"domains\": {…}, \"corrected\": {the same for the bias-corrected energy}}")
+	formula := fs.String("formula", "", "also score the closed form found by hnn identify: a file, or \"model\" for MODEL/"+identify.FileName)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -44,6 +47,23 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	var form []eval.Result
+	var f *identify.Formula
+	if *formula != "" {
+		path := *formula
+		if path == "model" {
+			path = filepath.Join(*dir, identify.FileName)
+		}
+		if f, err = identify.ReadFile(path); err != nil {
+			return usagef("--formula: %v", err)
+		}
+		if f.Dim() != m.Dim() {
+			return usagef("--formula: %s has d = %d, the model d = %d", path, f.Dim(), m.Dim())
+		}
+		if form, err = eval.Evaluate(m.System, f.Energy, eval.DefaultSeed); err != nil {
+			return err
+		}
+	}
 	if *asJSON {
 		out := resultsJSON(res)
 		if corr != nil {
@@ -51,9 +71,18 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 			c["correction"] = m.Correction()
 			out["corrected"] = c
 		}
+		if form != nil {
+			fo := resultsJSON(form)
+			fo["formula"] = f.String()
+			out["formula"] = fo
+		}
 		return writeJSON(stdout, out)
 	}
 	printResultsWith(stdout, res, corr)
+	if form != nil {
+		fmt.Fprintf(stdout, "\nclosed form %s:\n", f)
+		printResults(stdout, form)
+	}
 	return nil
 }
 

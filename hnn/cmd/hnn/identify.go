@@ -32,6 +32,7 @@ func runIdentify(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", identify.DefaultSeed, "random seed of the samples and the bootstrap")
 	boot := fs.Int("bootstrap", identify.DefaultBootstrap, "bootstrap resamples for the coefficients' uncertainty (0: none)")
 	out := fs.String("out", "", "file the formula is written to (default: MODEL/"+identify.FileName+")")
+	raw := fs.Bool("raw", false, "fit the network's energy as learned, not its bias-corrected energy (the default where the model has a correction, hnn eval's \"corrected\")")
 	asJSON := fs.Bool("json", false, "print JSON: {\"terms\": […], \"residual\": …, \"latex\": …, \"errors\": {\"network\": …, \"formula\": …}, …}")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: hnn identify --model DIR [--library poly:4,trig] [--samples N] [--seed K] [--models DIR2,DIR3] [--json]")
@@ -58,7 +59,15 @@ func runIdentify(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	sys := m.System
-	energies := []eval.Energy{m.Energy}
+	// The energy fitted: the bias-corrected one where the model has it
+	// (hnn.Model.CorrectedEnergy), else the network's.
+	energyOf := func(m *hnn.Model) eval.Energy {
+		if *raw || m.Correction() == "" {
+			return m.Energy
+		}
+		return m.CorrectedEnergy
+	}
+	energies := []eval.Energy{energyOf(m)}
 	if *others != "" {
 		for _, d := range strings.Split(*others, ",") {
 			d = strings.TrimSpace(d)
@@ -69,7 +78,7 @@ func runIdentify(args []string, stdout, stderr io.Writer) error {
 			if !sameSystem(o.System, sys) {
 				return usagef("--models: %s is a model of %s (d = %d), --model %s one of %s (d = %d)", d, o.Spec.System, o.Dim(), *dir, m.Spec.System, m.Dim())
 			}
-			energies = append(energies, o.Energy)
+			energies = append(energies, energyOf(o))
 		}
 	}
 	bootstrap := *boot
@@ -103,8 +112,15 @@ func runIdentify(args []string, stdout, stderr io.Writer) error {
 	if err := f.WriteFile(path); err != nil {
 		return err
 	}
+	fitted := "learned"
+	if !*raw && m.Correction() != "" {
+		fitted = "corrected"
+	}
 	if *asJSON {
-		return writeIdentifyJSON(stdout, f, netRes, formRes, path)
+		return writeIdentifyJSON(stdout, f, netRes, formRes, path, fitted)
+	}
+	if fitted == "corrected" {
+		fmt.Fprintf(stdout, "fitting the bias-corrected energy H̄ − (h²/24)∇²H̄(f̄,f̄), h = %g (--raw: the energy as learned)\n", m.Spec.Dt)
 	}
 	printFormula(stdout, *dir, sys, f, netRes, formRes)
 	fmt.Fprintf(stdout, "wrote %s\n", path)
@@ -252,7 +268,7 @@ func listOrNone(s []string) string {
 // writeIdentifyJSON prints the formula's JSON encoding with the test-set
 // errors of the network and of the formula (keys as hnn eval --json) and
 // the file written.
-func writeIdentifyJSON(w io.Writer, f *identify.Formula, netRes, formRes []eval.Result, path string) error {
+func writeIdentifyJSON(w io.Writer, f *identify.Formula, netRes, formRes []eval.Result, path, fitted string) error {
 	b, err := json.Marshal(f)
 	if err != nil {
 		return err
@@ -262,6 +278,7 @@ func writeIdentifyJSON(w io.Writer, f *identify.Formula, netRes, formRes []eval.
 		return err
 	}
 	obj["errors"] = map[string]any{"network": resultsJSON(netRes), "formula": resultsJSON(formRes)}
+	obj["energy"] = fitted // "corrected" (the model's bias-corrected energy) or "learned"
 	obj["file"] = path
 	return writeJSON(w, obj)
 }

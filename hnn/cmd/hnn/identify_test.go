@@ -62,6 +62,17 @@ func TestIdentifyCommand(t *testing.T) {
 			t.Errorf("JSON term %+v lacks name, coefficient or uncertainty", term)
 		}
 	}
+	// hnn eval scores the saved formula beside the network, with the same numbers.
+	code, evalOut, stderr := runHNN(t, "eval", "--model", dir, "--formula", "model", "--json")
+	var ev struct {
+		Formula map[string]any `json:"formula"`
+	}
+	if code != 0 || json.Unmarshal([]byte(evalOut), &ev) != nil || ev.Formula["uniform"] != res.Errors.Formula["uniform"] {
+		t.Errorf("eval --formula model: exit %d, %q (identify: %v)\n%s", code, evalOut, res.Errors.Formula["uniform"], stderr)
+	}
+	if code, _, stderr := runHNN(t, "eval", "--model", dir, "--formula", filepath.Join(root, "missing.json")); code != 2 || !strings.Contains(stderr, "--formula") {
+		t.Errorf("eval --formula of a missing file: exit %d: %s", code, stderr)
+	}
 	for _, set := range []string{"uniform", "grid", "gaussian"} {
 		for who, errs := range map[string]map[string]any{"network": res.Errors.Network, "formula": res.Errors.Formula} {
 			if v, ok := errs[set].(float64); !ok || !(v > 0) || math.IsInf(v, 0) {
