@@ -3,10 +3,12 @@ package notebook
 import (
 	"fmt"
 	"html"
+	"math"
 	"strings"
 
 	"github.com/hnnlab/hnnlab/hnn/bench"
 	"github.com/hnnlab/hnnlab/hnn/figure"
+	"github.com/hnnlab/hnnlab/hnn/identify"
 )
 
 // table renders an HTML table: a header row and rows of cells, each cell
@@ -103,4 +105,38 @@ func GradcheckTable(results []bench.GradcheckResult) string {
 			fmt.Sprintf("%.1e", r.AdjointVsBackprop), fmt.Sprintf("%.1e", r.AdjointVsFiniteDifferences), fmt.Sprintf("%.1e", r.BackpropVsFiniteDifferences), conv))
 	}
 	return table([]string{"system", "N", "k", "weights", "loss", "adjoint vs backprop", "adjoint vs finite diff.", "backprop vs finite diff.", "converged adjoint vs backprop (k sweeps)"}, rows, 1)
+}
+
+// FormulaTable shows an identified formula's terms: the coefficient found
+// with its uncertainty and, when the true H is known, the true coefficient
+// and the relative error; then the spurious and missing terms and the
+// relative residual.
+func FormulaTable(f *identify.Formula) string {
+	var rows [][]cell
+	for _, c := range f.Terms {
+		tru, rel := "–", "–"
+		if c.True != nil {
+			tru = fmt.Sprintf("%.6g", *c.True)
+			if *c.True != 0 {
+				rel = fmt.Sprintf("%.2e", math.Abs(c.Coefficient-*c.True)/math.Abs(*c.True))
+			}
+		}
+		rows = append(rows, cells(c.Name, fmt.Sprintf("%.6g ± %.2g", c.Coefficient, c.Uncertainty), tru, rel))
+	}
+	s := table([]string{"term", "found ± uncertainty", "true", "relative error"}, rows, 1)
+	note := fmt.Sprintf("relative residual %.3g (whole library %.3g)", f.Residual, f.LibraryResidual)
+	if f.Truth != nil {
+		note += fmt.Sprintf("; spurious terms: %s; missing terms: %s", orNone(f.Truth.Spurious), orNone(f.Truth.Missing))
+	}
+	for _, w := range f.Warnings {
+		note += "; " + w
+	}
+	return s + `<div style="font-size:12px">` + html.EscapeString(note) + `</div>`
+}
+
+func orNone(v []string) string {
+	if len(v) == 0 {
+		return "none"
+	}
+	return strings.Join(v, ", ")
 }
