@@ -34,18 +34,50 @@ func FitModel(models []*hnn.Model, cfg ModelConfig) (*Formula, error) {
 	if sys == nil {
 		return nil, fmt.Errorf("identify: %w (system %q): give the models of a known system", ErrNoRegion, models[0].Spec.System)
 	}
-	var energies []eval.Energy
 	for i, m := range models {
 		if m.System == nil || m.System.Name() != sys.Name() || m.Dim() != sys.Dim() {
 			return nil, fmt.Errorf("identify: model %d is of system %q, model 0 of %q", i, m.Spec.System, sys.Name())
 		}
-		e := m.Energy
-		if !cfg.Raw && m.Correction() != "" {
-			e = m.CorrectedEnergy
-		}
-		energies = append(energies, e)
 	}
 	c := cfg.Config
 	c.Box, c.Domains, c.Coords, c.Truth = sys.Box(), sys.Domains(), system.CoordNames(sys), sys
-	return FitModels(energies, c)
+	return FitModels(Energies(models, cfg.Raw), c)
+}
+
+// Energies returns the energies FitModel fits: each model's bias-corrected
+// energy where it has one, unless raw, else its energy as learned.
+func Energies(models []*hnn.Model, raw bool) []eval.Energy {
+	var out []eval.Energy
+	for _, m := range models {
+		e := m.Energy
+		if !raw && m.Correction() != "" {
+			e = m.CorrectedEnergy
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// MeanEnergy is the mean of the energies (the energy itself for one): the
+// ensemble whose formula FitModels finds.
+func MeanEnergy(energies []eval.Energy) eval.Energy {
+	if len(energies) == 1 {
+		return energies[0]
+	}
+	return func(points [][]float64) ([]float64, error) {
+		var sum []float64
+		for _, e := range energies {
+			v, err := e(points)
+			if err != nil {
+				return nil, err
+			}
+			if sum == nil {
+				sum = make([]float64, len(v))
+			}
+			for i, x := range v {
+				sum[i] += x / float64(len(energies))
+			}
+		}
+		return sum, nil
+	}
 }

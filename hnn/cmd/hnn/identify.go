@@ -59,15 +59,7 @@ func runIdentify(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	sys := m.System
-	// The energy fitted: the bias-corrected one where the model has it
-	// (hnn.Model.CorrectedEnergy), else the network's.
-	energyOf := func(m *hnn.Model) eval.Energy {
-		if *raw || m.Correction() == "" {
-			return m.Energy
-		}
-		return m.CorrectedEnergy
-	}
-	energies := []eval.Energy{energyOf(m)}
+	models := []*hnn.Model{m}
 	if *others != "" {
 		for _, d := range strings.Split(*others, ",") {
 			d = strings.TrimSpace(d)
@@ -78,17 +70,15 @@ func runIdentify(args []string, stdout, stderr io.Writer) error {
 			if !sameSystem(o.System, sys) {
 				return usagef("--models: %s is a model of %s (d = %d), --model %s one of %s (d = %d)", d, o.Spec.System, o.Dim(), *dir, m.Spec.System, m.Dim())
 			}
-			energies = append(energies, energyOf(o))
+			models = append(models, o)
 		}
 	}
 	bootstrap := *boot
 	if bootstrap == 0 {
 		bootstrap = -1 // none (the Config's 0 means the default)
 	}
-	f, err := identify.FitModels(energies, identify.Config{
-		Library: lib, Box: sys.Box(), Domains: sys.Domains(), Coords: system.CoordNames(sys),
-		Samples: *samples, Seed: *seed, Bootstrap: bootstrap, Truth: sys,
-	})
+	f, err := identify.FitModel(models, identify.ModelConfig{Raw: *raw,
+		Config: identify.Config{Library: lib, Samples: *samples, Seed: *seed, Bootstrap: bootstrap}})
 	if err != nil {
 		if errors.Is(err, identify.ErrLibrary) || errors.Is(err, identify.ErrLibraryTooLarge) || errors.Is(err, identify.ErrIllConditioned) {
 			return usagef("%s", strings.TrimPrefix(err.Error(), "identify: "))
@@ -97,7 +87,7 @@ func runIdentify(args []string, stdout, stderr io.Writer) error {
 	}
 	// The network column: the model, or the mean energy of the models (the
 	// ensemble whose formula was fitted).
-	netRes, err := eval.Evaluate(sys, meanEnergy(energies), eval.DefaultSeed)
+	netRes, err := eval.Evaluate(sys, identify.MeanEnergy(identify.Energies(models, *raw)), eval.DefaultSeed)
 	if err != nil {
 		return err
 	}
@@ -142,29 +132,6 @@ func loadForIdentify(dir string) (*hnn.Model, error) {
 			dir, describeSystem(m.Spec.System))
 	}
 	return m, nil
-}
-
-// meanEnergy is the mean of the energies (the energy itself for one).
-func meanEnergy(energies []eval.Energy) eval.Energy {
-	if len(energies) == 1 {
-		return energies[0]
-	}
-	return func(points [][]float64) ([]float64, error) {
-		var sum []float64
-		for _, e := range energies {
-			v, err := e(points)
-			if err != nil {
-				return nil, err
-			}
-			if sum == nil {
-				sum = make([]float64, len(v))
-			}
-			for i, x := range v {
-				sum[i] += x / float64(len(energies))
-			}
-		}
-		return sum, nil
-	}
 }
 
 // sameSystem reports whether a and b are the same system: name, dimension
