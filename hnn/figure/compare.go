@@ -1,6 +1,7 @@
 package figure
 
 import (
+	"fmt"
 	"math"
 	"slices"
 
@@ -83,5 +84,40 @@ func Memory(results []bench.MemoryResult) *plot.Figure {
 		mem.Line(m, c, ns, mb).Scatter("", c, ns, mb, 3)
 		tim.Line(m, c, ns, ms).Scatter("", c, ns, ms, 3)
 	}
+	return f
+}
+
+// SweepCurve is one model's error against the observation step h on each
+// test set (uniform, grid, Gaussian), with the fitted slopes.
+type SweepCurve struct {
+	Label  string
+	H      [][]float64 // per test set: the steps
+	Errors [][]float64 // per test set: the mean errors
+	Slopes []float64   // per test set: the fitted slope (NaN if none)
+}
+
+// Sweep draws the observation-step sweep of one system: per test set, the
+// error of every model against h, log–log, each legend entry with its
+// slope fitted over h ≥ from.
+func Sweep(sys string, curves []SweepCurve, from float64) *plot.Figure {
+	sets := []string{"uniform", "grid", "Gaussian"}
+	f := &plot.Figure{Title: fmt.Sprintf("%s: error against the observation step h (slopes fitted over h ≥ %g)", sys, from)}
+	for k, set := range sets {
+		p := f.Add(set+" test set", "observation step h", "mean |H_pred − H_true − c|")
+		p.LogX, p.LogY, p.LegendLeft = true, true, k == 0
+		p.LegendBottom = false
+		for i, c := range curves {
+			if k >= len(c.H) || len(c.H[k]) == 0 {
+				continue
+			}
+			lbl := c.Label
+			if k < len(c.Slopes) && !math.IsNaN(c.Slopes[k]) {
+				lbl = fmt.Sprintf("%s (slope %.1f)", c.Label, c.Slopes[k])
+			}
+			p.Line(lbl, color(i), c.H[k], c.Errors[k]).Scatter("", color(i), c.H[k], c.Errors[k], 2.5)
+		}
+	}
+	f.PanelWidth = plot.Cm(11)
+	f.PanelHeight = plot.Cm(9)
 	return f
 }

@@ -57,6 +57,39 @@ func QuickProtocol() Protocol {
 	}
 }
 
+// SweepSystems are the non-separable systems of the observation-step sweep.
+var SweepSystems = []string{"coupled-oscillator", "product-oscillator", "double-pendulum"}
+
+// SweepModels are the models of the sweep: this work through the implicit
+// midpoint rule (its learned and bias-corrected energies) and through
+// Gauss–Legendre of orders 4 and 6, and every baseline.
+var SweepModels = []string{"nssnn", "shnn", "hnn", "separable-leapfrog", "this-work", "this-work-gl4", "this-work-gl6"}
+
+// SweepProtocol is the protocol of each step of `hnn reproduce --dt
+// h1,h2,…`: smaller than the default so that 5 steps × 3 systems × 7
+// models fit in a working session on 2 cores — 4,096 training and 1,024
+// validation trajectories of 30 observation steps per system (the same
+// initial conditions at every step: the data's streams do not depend on
+// it), noise 0.01, float64, softplus, 30 epochs of batch 512, one seed.
+// Every model keeps windows of N = 6 observations at every step, so a
+// window spans 6·h in time (0.06 to 2.4 for h = 0.01…0.4) and a
+// trajectory 30·h: the comparison across h is at a fixed number of noisy
+// observations, and the long windows at coarse h are what the integrators'
+// biases act on.
+func SweepProtocol() Protocol {
+	return Protocol{
+		Name:      "sweep",
+		Seeds:     1,
+		Data:      hnn.DataConfig{Train: 4096, Val: 1024, Steps: 30},
+		Spec:      hnn.Spec{Activation: "softplus", DType: "float64"},
+		Default:   Recipe{Epochs: 30, BatchSize: 512, LearningRate: 0.01},
+		Recipes:   map[string]Recipe{},
+		LongSteps: 1000,
+		LongDt:    0.1,
+		PhaseTime: 10,
+	}
+}
+
 // WithDt returns p with observation and integration step h = dt for the data
 // and every model (Spec.Dt and every entry of Specs), named after it, e.g.
 // "default, h = 0.1". Tao's augmented integrator (NSSNN) and the separable

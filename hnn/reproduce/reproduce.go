@@ -54,6 +54,8 @@ type Config struct {
 	// them) instead of stopping with ErrOtherRun. Finished runs of the same
 	// protocol are always reused and interrupted ones resumed.
 	Force bool
+	// NoFigures skips the figures and long rollouts (the sweep's runs).
+	NoFigures bool
 }
 
 // Recipe is how one model is trained.
@@ -364,10 +366,12 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	for i, j := range jobs {
 		byRun[fmt.Sprintf("%s/%s/%d", j.system, j.model.Name, j.seed)] = trained[i]
 	}
-	if err := drawFigures(ctx, proto, cfg.OutDir, res, ds, workers, cfg.Progress, func(r RunResult) (*hnn.Model, error) {
-		return byRun[fmt.Sprintf("%s/%s/%d", r.System, r.Model, r.Seed)], nil
-	}); err != nil {
-		return nil, err
+	if !cfg.NoFigures {
+		if err := drawFigures(ctx, proto, cfg.OutDir, res, ds, workers, cfg.Progress, func(r RunResult) (*hnn.Model, error) {
+			return byRun[fmt.Sprintf("%s/%s/%d", r.System, r.Model, r.Seed)], nil
+		}); err != nil {
+			return nil, err
+		}
 	}
 	res.WallSeconds = time.Since(start).Seconds()
 	if err := writeJSON(filepath.Join(cfg.OutDir, "results.json"), res); err != nil {

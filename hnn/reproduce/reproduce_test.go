@@ -223,3 +223,41 @@ func TestRedrawRejectsEmptyResults(t *testing.T) {
 		t.Errorf("Redraw of {}: %v", err)
 	}
 }
+
+// Sweep runs every step in its own directory (reused on a re-run), and
+// writes the sweep's table, JSON and a figure per system with fitted slopes.
+func TestSweep(t *testing.T) {
+	dir := t.TempDir()
+	cfg := reproduce.SweepConfig{Config: reproduce.Config{Systems: []string{"coupled-oscillator"}, Models: []string{"hnn", "this-work"},
+		Protocol: tiny(), OutDir: dir, Workers: 2}, Dts: []float64{0.2, 0.1}}
+	res, err := reproduce.Sweep(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Dts) != 2 || res.Dts[0] != 0.1 || len(res.Runs) != 2 {
+		t.Fatalf("dts %v runs %v", res.Dts, res.Runs)
+	}
+	// 3 columns (HNN, this work, this work corrected) × 3 sets × 2 steps.
+	if len(res.Points) != 18 || len(res.Slopes) != 9 {
+		t.Errorf("%d points, %d slopes; want 18, 9", len(res.Points), len(res.Slopes))
+	}
+	for _, f := range append(res.Figures, "sweep.md", "sweep.json", "h-0.1/results.json", "h-0.2/table.md") {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "sweep.md"))
+	if !strings.Contains(string(md), "| This work (bias-corrected) |") || !strings.Contains(string(md), "h = 0.2") {
+		t.Errorf("sweep.md:\n%s", md)
+	}
+	var back reproduce.Results
+	b, _ := os.ReadFile(filepath.Join(dir, "h-0.2", "results.json"))
+	if err := json.Unmarshal(b, &back); err != nil || back.Runs[0].Spec.Dt != 0.2 {
+		t.Errorf("the step's runs do not record spec.dt = 0.2: %v", err)
+	}
+	var log bytes.Buffer
+	cfg.Progress = &log
+	if _, err := reproduce.Sweep(context.Background(), cfg); err != nil || strings.Count(log.String(), "reused") != 4 {
+		t.Errorf("a re-run of the sweep retrained: %v\n%s", err, log.String())
+	}
+}

@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -33,7 +34,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	}
 	models := fs.String("models", strings.Join(table, ","), "comma-separated models (default: Table I's five): "+strings.Join(baseline.Names(), ", "))
 	seeds := fs.Int("seeds", 0, "number of seeds (0: the protocol's, 2 by default, 1 with --quick)")
-	dt := fs.Float64("dt", 0, "observation and integration step h of every model (0: the protocol's, the paper's 0.01)")
+	dts := fs.String("dt", "", "observation and integration step h of every model (default: the protocol's, the paper's 0.01); several, comma-separated (e.g. 0.01,0.05,0.1,0.2,0.4), run the observation-step sweep: every step in DIR/h-STEP, then sweep.md, sweep.json and figures/sweep-SYSTEM.png (defaults then: the sweep protocol, systems "+strings.Join(reproduce.SweepSystems, ", ")+", models "+strings.Join(reproduce.SweepModels, ", ")+")")
 	quick := fs.Bool("quick", false, "a small smoke run of the whole pipeline (one seed, small data, 10 epochs; not Table I's numbers)")
 	workers := fs.Int("workers", 0, "trainings run at once (0: one per CPU core)")
 	out := fs.String("out", "", "output directory (table.md, results.json, figures/, runs/)")
@@ -48,9 +49,20 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if *seeds < 0 || *workers < 0 {
 		return usagef("--seeds and --workers must be ≥ 0")
 	}
-	if *dt < 0 || *dt > 1 || math.IsNaN(*dt) {
-		return usagef("--dt: must be in (0, 1], got %g", *dt)
+	var steps []float64
+	if *dts != "" {
+		for _, f := range strings.Split(*dts, ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil || !(v > 0) || v > 1 {
+				return usagef("--dt: each step must be a number in (0, 1], got %q", f)
+			}
+			if slices.Contains(steps, v) {
+				return usagef("--dt: step %g given twice", v)
+			}
+			steps = append(steps, v)
+		}
 	}
+	set := setFlags(fs)
 	if *redraw {
 		if _, err := os.Stat(filepath.Join(*out, "results.json")); err != nil {
 			return usagef("--redraw: %v", err)
@@ -63,12 +75,12 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	cfg := reproduce.Config{Seeds: *seeds, Quick: *quick, OutDir: *out, Workers: *workers, Progress: stderr, Force: *force}
-	if *dt > 0 {
+	if len(steps) == 1 {
 		p := reproduce.DefaultProtocol()
 		if *quick {
 			p = reproduce.QuickProtocol()
 		}
-		p = p.WithDt(*dt)
+		p = p.WithDt(steps[0])
 		cfg.Protocol = &p
 	}
 	var err error
@@ -81,6 +93,25 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	t0 := time.Now()
+	if len(steps) > 1 {
+		if !set["systems"] {
+			cfg.Systems = nil // the sweep's
+		}
+		if !set["models"] {
+			cfg.Models = nil
+		}
+		if *quick {
+			p := reproduce.QuickProtocol()
+			cfg.Protocol = &p
+		}
+		sw, err := reproduce.Sweep(ctx, reproduce.SweepConfig{Config: cfg, Dts: steps})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "sweep over h = %v in %.1f min (wall): %s, %s, %d figures in %s\n", sw.Dts, time.Since(t0).Minutes(),
+			filepath.Join(*out, "sweep.md"), filepath.Join(*out, "sweep.json"), len(sw.Figures), filepath.Join(*out, reproduce.FigureDir))
+		return nil
+	}
 	res, err := reproduce.Run(ctx, cfg)
 	if err != nil {
 		return err
