@@ -56,6 +56,26 @@ type Config struct {
 	Force bool
 	// NoFigures skips the figures and long rollouts (the sweep's runs).
 	NoFigures bool
+	// Shard, when Shard.N > 1, trains only this process's share of the
+	// trainings (share I of N, 0 ≤ I < N) and writes no table or figures:
+	// run the N shards as separate processes (a Slurm job array, a
+	// Kubernetes indexed Job) on one output directory, or on several merged
+	// with Merge, then Run without a shard reuses every finished training
+	// and writes the table and figures — the same numbers, digit for digit,
+	// as one process.
+	Shard Shard
+}
+
+// Shard is share I of N of a run's trainings.
+type Shard struct{ I, N int }
+
+// ParseShard parses "i/n" with 0 ≤ i < n.
+func ParseShard(s string) (Shard, error) {
+	var sh Shard
+	if _, err := fmt.Sscanf(s, "%d/%d", &sh.I, &sh.N); err != nil || sh.N < 1 || sh.I < 0 || sh.I >= sh.N || fmt.Sprintf("%d/%d", sh.I, sh.N) != s {
+		return Shard{}, fmt.Errorf("shard %q: want i/n with 0 ≤ i < n, e.g. 0/4", s)
+	}
+	return sh, nil
 }
 
 // Recipe is how one model is trained.
@@ -266,10 +286,11 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	}
 	seeds := cmp.Or(cfg.Seeds, proto.Seeds, 1)
 	workers := cmp.Or(cfg.Workers, runtime.GOMAXPROCS(0))
-	shards := 0 // one training at a time: let it use the cores (gradient.Problem.Shards)
-	if workers > 1 {
-		shards = 1 // the workers already keep the cores busy
-	}
+	// One graph branch per training (gradient.Problem.Shards = 1), whatever
+	// the workers: the sums of a sharded batch would be taken in another
+	// order, so runs of one protocol give the same numbers to the last digit
+	// on any machine and in any share of the work (Config.Shard).
+	const shards = 1
 	for _, s := range systems {
 		if _, err := system.Lookup(s, system.Options{}); err != nil {
 			return nil, fmt.Errorf("reproduce: %w", err)
@@ -283,13 +304,19 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	if _, err := hnn.Backend(); err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)
 	}
-	lock, err := dirlock.Acquire(cfg.OutDir)
-	if err != nil {
+	if cfg.Shard.N <= 1 {
+		// The whole directory is this process's (shards share it: each
+		// training locks its own run directory).
+		lock, err := dirlock.Acquire(cfg.OutDir)
+		if err != nil {
+			return nil, fmt.Errorf("reproduce: %w", err)
+		}
+		defer lock.Unlock()
+		for _, d := range []string{cfg.OutDir, filepath.Join(cfg.OutDir, FigureDir)} {
+			atomicfile.CleanTemp(d) // what a killed write left behind
+		}
+	} else if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)
-	}
-	defer lock.Unlock()
-	for _, d := range []string{cfg.OutDir, filepath.Join(cfg.OutDir, FigureDir)} {
-		atomicfile.CleanTemp(d) // what a killed write left behind
 	}
 	res := &Results{Protocol: *proto, Systems: systems, Seeds: seeds, Workers: workers, Started: start.UTC(),
 		Machine: machine()}
@@ -314,13 +341,24 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		}
 	}
 	slices.SortStableFunc(jobs, func(a, b job) int { return cmp.Compare(b.cost, a.cost) })
+	if cfg.Shard.N > 1 {
+		// This process's share: every N-th job of the cost-ordered list,
+		// which spreads the expensive ones over the shards.
+		var mine []job
+		for i, j := range jobs {
+			if i%cfg.Shard.N == cfg.Shard.I {
+				mine = append(mine, j)
+			}
+		}
+		jobs = mine
+	}
 
 	ds := newDataSets(proto)
 	runs := make([]RunResult, len(jobs))
 	trained := make([]*hnn.Model, len(jobs))
 	var mu sync.Mutex
 	done := 0
-	err = forEach(ctx, workers, len(jobs), func(i int) error {
+	err := forEach(ctx, workers, len(jobs), func(i int) error {
 		j := jobs[i]
 		r, m, reused, err := trainOne(ctx, proto, ds, j.system, j.model, j.seed, cfg.OutDir, shards, cfg.Force)
 		if err != nil {
@@ -343,6 +381,12 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 			return nil, fmt.Errorf("reproduce: %w: %d of %d trainings finished and are kept in %s; run the same command again to continue (finished trainings are reused, interrupted ones resume)", ctx.Err(), done, len(jobs), cfg.OutDir)
 		}
 		return nil, err
+	}
+	if cfg.Shard.N > 1 {
+		res.Runs = runs
+		progressf(cfg.Progress, "shard %d/%d: %d trainings finished in %s; run without --shard, once every shard is done, to write the table and figures\n",
+			cfg.Shard.I, cfg.Shard.N, len(jobs), cfg.OutDir)
+		return res, nil
 	}
 	// Runs in table order: system, model, seed.
 	order := make([]int, len(jobs))

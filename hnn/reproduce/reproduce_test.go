@@ -261,3 +261,52 @@ func TestSweep(t *testing.T) {
 		t.Errorf("a re-run of the sweep retrained: %v\n%s", err, log.String())
 	}
 }
+
+// Two shards, each in its own directory (as on two machines), merged, give
+// the same table digit for digit as one process.
+func TestShardsMergeToTheSameTable(t *testing.T) {
+	base := reproduce.Config{Systems: []string{"double-well"}, Models: []string{"hnn", "shnn", "this-work"}, Protocol: tiny(), Workers: 1}
+	one := base
+	one.OutDir = t.TempDir()
+	whole, err := reproduce.Run(context.Background(), one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for i := range 2 {
+		c := base
+		c.OutDir, c.Shard = t.TempDir(), reproduce.Shard{I: i, N: 2}
+		if _, err := reproduce.Run(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, c.OutDir)
+	}
+	merged := base
+	merged.OutDir = t.TempDir()
+	if n, err := reproduce.Merge(dirs, merged.OutDir); err != nil || n != 3 {
+		t.Fatalf("merged %d trainings: %v", n, err)
+	}
+	res, err := reproduce.Run(context.Background(), merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	strip := func(r *reproduce.Results) string {
+		var keep []string
+		for _, l := range strings.Split(reproduce.TableMarkdown(r), "\n") {
+			if !strings.Contains(l, "wall time") && !strings.Contains(l, "seconds") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	if a, b := strip(whole), strip(res); a != b {
+		t.Errorf("merged shards give another table:\n%s\n---\n%s", b, a)
+	}
+	// A second merge of the same shards copies nothing and changes nothing.
+	if n, err := reproduce.Merge(dirs, merged.OutDir); err != nil || n != 0 {
+		t.Errorf("second merge: %d, %v", n, err)
+	}
+	if _, err := reproduce.ParseShard("2/2"); err == nil {
+		t.Error("shard 2/2 accepted")
+	}
+}

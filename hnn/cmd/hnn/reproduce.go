@@ -40,6 +40,8 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "output directory (table.md, results.json, figures/, runs/)")
 	redraw := fs.Bool("redraw", false, "only redraw the figures and table.md of the finished run in --out (no training)")
 	force := fs.Bool("force", false, "retrain (deleting them) runs in --out of another protocol; without it they are an error. Finished runs of this protocol are always reused and interrupted ones resumed")
+	shard := fs.String("shard", "", "train only share i/n of the trainings (0 ≤ i < n), e.g. in a Slurm job array or a Kubernetes indexed Job; once every shard is done, run the same command without --shard (after --merge, for shards in other directories) for the table and figures")
+	merge := fs.String("merge", "", "first copy the finished trainings of these output directories (comma-separated: shards run elsewhere) into --out")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -75,6 +77,20 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	cfg := reproduce.Config{Seeds: *seeds, Quick: *quick, OutDir: *out, Workers: *workers, Progress: stderr, Force: *force}
+	if *shard != "" {
+		sh, err := reproduce.ParseShard(*shard)
+		if err != nil {
+			return usagef("--shard: %v", err)
+		}
+		cfg.Shard = sh
+	}
+	if *merge != "" {
+		n, err := reproduce.Merge(strings.Split(*merge, ","), *out)
+		if err != nil {
+			return asUsage(err)
+		}
+		fmt.Fprintf(stderr, "merged %d finished trainings into %s\n", n, *out)
+	}
 	if len(steps) == 1 {
 		p := reproduce.DefaultProtocol()
 		if *quick {
@@ -115,6 +131,10 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	res, err := reproduce.Run(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if cfg.Shard.N > 1 {
+		fmt.Fprintf(stdout, "shard %s: %d trainings finished in %.1f min (wall) in %s\n", *shard, len(res.Runs), time.Since(t0).Minutes(), *out)
+		return nil
 	}
 	fmt.Fprintf(stdout, "%d trainings in %.1f min (wall); table: %s, results: %s, %d figures in %s\n", len(res.Runs),
 		time.Since(t0).Minutes(), filepath.Join(*out, "table.md"), filepath.Join(*out, "results.json"), len(res.Figures),
