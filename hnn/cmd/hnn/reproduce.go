@@ -56,7 +56,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		for _, f := range strings.Split(*dts, ",") {
 			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 			if err != nil || !(v > 0) || v > 1 {
-				return usagef("--dt: each step must be a number in (0, 1], got %q", f)
+				return usagef("--dt: must be in (0, 1] (each step of the list), got %q", f)
 			}
 			if slices.Contains(steps, v) {
 				return usagef("--dt: step %g given twice", v)
