@@ -127,6 +127,25 @@ func (c GenerateConfig) check() GenerateConfig {
 	return c
 }
 
+// meta returns the provenance record of data generated with c (already
+// checked) for s.
+func (c GenerateConfig) meta(s system.System) *Meta {
+	stages := c.Integrator.Stages
+	if stages == 0 {
+		stages = 3
+	}
+	return &Meta{
+		Format:    FormatVersion,
+		System:    s.Name(),
+		Params:    systemParams(s),
+		Dt:        c.Dt,
+		Noise:     c.Noise,
+		Seed:      c.Seed,
+		Substeps:  c.Substeps,
+		Generator: fmt.Sprintf("hnnlab data.Generate, Gauss-Legendre %d stages", stages),
+	}
+}
+
 // MaxValues bounds the number of values trajectories × states × coordinates
 // of a data set that Generate makes and the readers accept (2 GiB of float64).
 const MaxValues = 1 << 28
@@ -144,7 +163,11 @@ func CheckSize(n, steps, d int) error {
 }
 
 // Generate returns cfg.Trajectories noisy observed trajectories of s (see the
-// package documentation for the model and the random streams). It panics on an
+// package documentation for the model and the random streams), with their
+// provenance in Meta: the system's name and parameters (alpha for
+// system.CoupledOscillator; a system with a method Params() map[string]float64
+// reports its own), Dt, Noise, Seed, the number of substeps used and the
+// integrator. It panics on an
 // invalid configuration and returns an error if the data set would exceed
 // MaxValues, an initial condition cannot be drawn or the reference
 // integration fails.
@@ -163,7 +186,8 @@ func GenerateContext(ctx context.Context, s system.System, cfg GenerateConfig) (
 	if accept == nil {
 		accept = DefaultAccept(s)
 	}
-	out := &Trajectories{System: s.Name(), Dim: s.Dim(), Dt: cfg.Dt, States: make([][][]float64, cfg.Trajectories)}
+	out := &Trajectories{System: s.Name(), Dim: s.Dim(), Dt: cfg.Dt, States: make([][][]float64, cfg.Trajectories),
+		Meta: cfg.meta(s)}
 	errs := make([]error, cfg.Trajectories)
 	var wg sync.WaitGroup
 	next := make(chan int)

@@ -10,7 +10,10 @@ import (
 // Hash returns the hex SHA-256 of the data's content: the dimension, the
 // time step and every state of every trajectory, in order (float64 bits).
 // Two data sets with the same values have the same hash, whatever file they
-// were read from; a changed value, trajectory or step changes it.
+// were read from; a changed value, trajectory or step changes it. The start
+// times T0, System and Meta are not part of it (they do not change what a
+// model learns from the states), so the hash of rectangular data is what it
+// was before they existed.
 func (t *Trajectories) Hash() string {
 	h := sha256.New()
 	var buf [8]byte

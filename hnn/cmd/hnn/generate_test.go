@@ -142,8 +142,10 @@ func TestGenerateDeterministic(t *testing.T) {
 	if !bytes.Equal(files[0], files[1]) {
 		t.Error("two runs with the same flags differ")
 	}
-	if !bytes.HasPrefix(files[0], []byte("trajectory,t,q1,p1\n0,0,")) {
-		t.Errorf("file starts %q", files[0][:30])
+	// The provenance line (numpy.loadtxt skips it as a comment), then the header.
+	meta, rest, _ := bytes.Cut(files[0], []byte("\n"))
+	if !bytes.HasPrefix(meta, []byte(`# hnnlab-data {"format":1,"system":"`)) || !bytes.HasPrefix(rest, []byte("trajectory,t,q1,p1\n0,0,")) {
+		t.Errorf("file starts %q", files[0][:min(len(files[0]), 120)])
 	}
 }
 

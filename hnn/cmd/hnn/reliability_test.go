@@ -291,7 +291,8 @@ func TestGenerateToStdout(t *testing.T) {
 		if err := cmd.Run(); err != nil {
 			t.Fatalf("--out %s: %v: %s", out, err, stderr.String())
 		}
-		if !strings.HasPrefix(stdout.String(), "trajectory,t,q1,p1\n") || strings.Count(stdout.String(), "\n") != 9 || !strings.Contains(stderr.String(), "wrote "+out) {
+		_, body, _ := strings.Cut(stdout.String(), "\n") // after the provenance line
+		if !strings.HasPrefix(stdout.String(), "# hnnlab-data ") || !strings.HasPrefix(body, "trajectory,t,q1,p1\n") || strings.Count(body, "\n") != 9 || !strings.Contains(stderr.String(), "wrote "+out) {
 			t.Errorf("--out %s: stdout %q, stderr %q", out, stdout.String(), stderr.String())
 		}
 	}
