@@ -106,8 +106,11 @@ type RunInfo struct {
 	// the SHA-256 of the training and validation sets' content
 	// (data.Trajectories.Hash). A resumed run checks that its data are the same.
 	DataSHA256 string `json:"data_sha256,omitempty"`
-	// ValFraction is the fraction of DataFile's trajectories held out.
+	// ValFraction is the fraction of DataFile's trajectories held out (the
+	// last ones), or ValTime the fraction of its time span (the end of the
+	// recording, data.Trajectories.SplitTime).
 	ValFraction float64 `json:"val_fraction,omitempty"`
+	ValTime     float64 `json:"val_time,omitempty"`
 	// Epochs, BatchSize and LearningRate are the trainer's settings.
 	Epochs       int     `json:"epochs"`
 	BatchSize    int     `json:"batch_size"`
@@ -153,11 +156,12 @@ type TrainConfig struct {
 	// when set, may extend the run). Without Resume, an output directory
 	// that already holds a run is an error.
 	Resume bool
-	// DataFile and ValFraction are recorded in the run's metadata when the
-	// caller read Train and Val from a file; on Resume, DataFile must be
-	// the run's file with unchanged content.
+	// DataFile and ValFraction or ValTime (how the validation set was held
+	// out) are recorded in the run's metadata when the caller read Train
+	// and Val from a file; on Resume, the data must be the run's.
 	DataFile    string
 	ValFraction float64
+	ValTime     float64
 }
 
 // ErrOutputDir is returned (wrapped) by Train when its output directory
@@ -197,7 +201,7 @@ func checkResumeData(run RunInfo, dataFile string, trainSet, valSet *data.Trajec
 		if run.DataFile == "" && dataFile == "" && trainSet != nil {
 			now = "the data given in memory"
 		}
-		return fmt.Errorf("%w: the run trained on %s (sha256 %.12s…), but %s differ (%d training + %d validation trajectories, sha256 %.12s…): give the run its own data, or start a new run in another directory",
+		return fmt.Errorf("%w: the run trained on %s (sha256 %.12s…), but %s hold other data (%d training + %d validation trajectories, sha256 %.12s…): give the run its own data, or start a new run in another directory",
 			ErrResumeMismatch, was, run.DataSHA256, now, trainSet.N(), valSet.N(), got)
 	}
 	return nil
@@ -242,7 +246,7 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 			cfg.Method = m
 		}
 		spec, cfg.Seed, cfg.Data = run.Spec, run.Seed, run.Data
-		cfg.ValFraction = run.ValFraction
+		cfg.ValFraction, cfg.ValTime = run.ValFraction, run.ValTime
 		cfg.Trainer.BatchSize, cfg.Trainer.LearningRate = run.BatchSize, run.LearningRate
 		if cfg.Trainer.Epochs == 0 {
 			cfg.Trainer.Epochs = run.Epochs
@@ -295,7 +299,7 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 		method = gradient.Backprop{}
 	}
 	tc.Run = RunInfo{Spec: r.Spec, Gradient: method.String(), Seed: cfg.Seed, Data: cfg.Data,
-		DataFile: dataFile, DataSHA256: dataHash(trainSet, valSet), ValFraction: cfg.ValFraction,
+		DataFile: dataFile, DataSHA256: dataHash(trainSet, valSet), ValFraction: cfg.ValFraction, ValTime: cfg.ValTime,
 		Epochs: tc.Epochs, BatchSize: tc.BatchSize, LearningRate: tc.LearningRate}
 	tr, err := train.New(m.backend, m.Store, problem, method, tc)
 	if err != nil {

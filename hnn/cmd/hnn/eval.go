@@ -23,6 +23,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", stdout)
 	dir := fs.String("model", "", "directory of a trained model (hnn train --out)")
 	asJSON := fs.Bool("json", false, "print JSON: {\"uniform\": …, \"grid\": …, \"gaussian\": …, \"domains\": {…}, \"corrected\": {the same for the bias-corrected energy}}")
+	dataFlag := fs.String("data", "", "for a model without a true energy: score it on these trajectories (default: its run's held-out data)")
 	formula := fs.String("formula", "", "also score the closed form found by hnn identify: a file, or \"model\" for MODEL/"+identify.FileName)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -36,6 +37,21 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	m, err := hnn.Load(*dir)
 	if err != nil {
 		return asUsage(err)
+	}
+	if m.System == nil { // no true energy: what held-out data can tell
+		run, err := hnn.ReadRunInfo(*dir)
+		if err != nil {
+			return asUsage(err)
+		}
+		s, what, n, err := scoreHeldOut(m, run, *dataFlag)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(stdout, map[string]any{"system": m.Spec.System, "true_energy_known": false, "data": what, "trajectories": n, "scores": s})
+		}
+		printDataScores(stdout, s, what, n)
+		return nil
 	}
 	res, err := m.Evaluate()
 	if err != nil {

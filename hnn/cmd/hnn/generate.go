@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/hnnlab/hnnlab/hnn/data"
@@ -35,10 +36,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 		substeps = fs.Int("substeps", 0, "internal integrator steps per observation step (0: ⌈dt/0.001⌉)")
 		noise    = fs.Float64("noise", 0, "standard deviation σ of the Gaussian noise added to every coordinate (0: exact reference solution)")
 		seed     = fs.Uint64("seed", 1, "random seed (initial conditions and noise)")
-		out      = fs.String("out", "", "output CSV file (written atomically; - or a device such as /dev/stdout: written directly)")
+		out      = fs.String("out", "", "output file: .csv or .npz (written atomically; - or a device such as /dev/stdout: CSV written directly)")
 	)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: hnn generate --system NAME [--alpha A] --trajectories N --steps S --dt DT [--substeps K] --noise SIGMA --seed K --out FILE.csv\n\n")
+		fmt.Fprintf(fs.Output(), "usage: hnn generate --system NAME [--alpha A] --trajectories N --steps S --dt DT [--substeps K] --noise SIGMA --seed K --out FILE.csv|FILE.npz\n\n")
 		fmt.Fprintf(fs.Output(), "Initial conditions are uniform in the system's training box (Hénon–Heiles: redrawn while H ≥ 1/6);\n")
 		fmt.Fprintf(fs.Output(), "trajectories come from the order-6 Gauss–Legendre reference integrator. Systems: %s.\n\nflags:\n", valid)
 		fs.PrintDefaults()
@@ -80,6 +81,11 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	case *out == "":
 		return usagef("missing --out FILE.csv")
 	}
+	switch strings.ToLower(filepath.Ext(*out)) {
+	case "", ".csv", ".npz": // "" for - and devices such as /dev/stdout: CSV
+	default:
+		return usagef("--out %s: want a .csv or .npz file (or - for standard output)", *out)
+	}
 	if err := data.CheckSize(*n, *steps, sys.Dim()); err != nil {
 		return usagef("--trajectories, --steps: %v", err)
 	}
@@ -110,7 +116,11 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 		}
 		summary = stderr
 	default:
-		if err := tr.WriteCSVFile(*out); err != nil {
+		write := tr.WriteCSVFile
+		if strings.ToLower(filepath.Ext(*out)) == ".npz" {
+			write = tr.WriteNPZFile
+		}
+		if err := write(*out); err != nil {
 			return err
 		}
 		if fi, err := os.Stat(*out); err == nil && !fi.Mode().IsRegular() {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/data"
+	"github.com/hnnlab/hnnlab/hnn/eval"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
 	"github.com/hnnlab/hnnlab/hnn/integrator"
 	"github.com/hnnlab/hnnlab/hnn/system"
@@ -33,10 +34,11 @@ func init() {
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("train", stdout)
-	sysName := fs.String("system", "double-well", "system: "+strings.Join(system.Names(), ", "))
+	sysName := fs.String("system", "double-well", "system: "+strings.Join(system.Names(), ", ")+"; with --data: the system the data come from (default: the one the file records, else none), scored against only if its energy is conserved along the data; none: no true energy")
 	alpha := fs.Float64("alpha", system.DefaultAlpha, "coupling α of coupled-oscillator")
-	dataFile := fs.String("data", "", "CSV of observed trajectories (hnn generate's format); empty: generate the paper's data set")
-	valFrac := fs.Float64("val-fraction", 1.0/3, "with --data: fraction of trajectories held out for validation")
+	dataFile := fs.String("data", "", "observed trajectories: .csv, .npz or .npy (README, section Bring your own data; .npy needs --dt); empty: generate the paper's data set")
+	valFrac := fs.Float64("val-fraction", 1.0/3, "with --data: fraction of the trajectories held out for validation (the last ones in the file)")
+	valTime := fs.Float64("val-time", 0, "with --data: hold out the last fraction of the recorded time span instead (the end of a long recording; a trajectory crossing the cut is split)")
 	epochs := fs.Int("epochs", train.DefaultEpochs, "passes over the training trajectories")
 	batch := fs.Int("batch", 0, fmt.Sprintf("windows per minibatch (0: %d, or fewer for small data so that an epoch has at least %d steps; never more than the windows of an epoch)", train.DefaultBatchSize, train.MinStepsPerEpoch))
 	lr := fs.Float64("lr", train.DefaultLearningRate, "Adam learning rate")
@@ -105,9 +107,14 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if set["alpha"] {
 		spec.Alpha = alpha
 	}
+	if *dataFile != "" && !set["system"] {
+		spec.System = hnn.NoSystem // decided from the data below
+		spec.Dim = 1
+	}
 	if err := spec.ValidateExplicit(); err != nil && !*resume {
 		return specUsage(err)
 	}
+	spec.Dim = 0
 	if *dataFile == "" && !*resume {
 		if sys, err := system.Lookup(*sysName, system.Options{}); err == nil {
 			if err := data.CheckSize(min(*nTrain, data.MaxValues)+min(*nVal, data.MaxValues), *steps, sys.Dim()); err != nil {
@@ -146,34 +153,46 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			if !set["data"] {
 				*dataFile = run.DataFile
 			}
-			*valFrac = run.ValFraction
+			*valFrac, *valTime = run.ValFraction, run.ValTime
 			*sysName, spec.Alpha = run.Spec.System, run.Spec.Alpha
+			set["system"] = true
 		}
 	} else if _, err := os.Stat(filepath.Join(*out, train.CheckpointFile)); err == nil {
 		return usagef("--out: %s already holds a run; use --resume to continue it or choose another directory", *out)
 	}
 	if *dataFile != "" {
-		sys, err := system.Lookup(*sysName, system.Options{Alpha: spec.Alpha})
+		dtGiven := 0.0
+		if set["dt"] {
+			dtGiven = *dt
+		}
+		all, err := readData(*dataFile, dtGiven)
 		if err != nil {
-			return usagef("--system: %v", err)
+			return err
 		}
-		all, err := data.ReadCSVFile(*dataFile, sys)
+		name, a, note, err := dataSystem(all, *dataFile, *sysName, set["system"], spec.Alpha)
 		if err != nil {
-			return asUsage(err)
+			return err
 		}
-		if set["dt"] && math.Abs(*dt-all.Dt) > 1e-9*all.Dt {
-			return usagef("--dt %g differs from the time step %g of %s", *dt, all.Dt, *dataFile)
+		fmt.Fprintln(stderr, note)
+		spec.System, spec.Alpha, spec.Dt = name, a, all.Dt
+		if name == hnn.NoSystem {
+			spec.Dim = all.Dim
 		}
-		spec.Dt = all.Dt
-		nv := int(math.Round(*valFrac * float64(all.N())))
-		if nv < 1 || nv >= all.N() {
-			return usagef("%s: %d trajectories are too few to hold out a validation set", *dataFile, all.N())
+		if err := spec.ValidateExplicit(); err != nil && !*resume {
+			return specUsage(err)
 		}
-		if all.Steps() < *rollout {
-			return usagef("%s: trajectories have %d steps, fewer than --rollout %d", *dataFile, all.Steps(), *rollout)
+		if *valTime != 0 && !(*valTime > 0 && *valTime < 1) {
+			return usagef("--val-time: must be in (0, 1), got %g", *valTime)
 		}
-		cfg.Train, cfg.Val = all.Split(nv)
-		cfg.DataFile, cfg.ValFraction = *dataFile, *valFrac
+		cfg.Train, cfg.Val, err = holdOut(all, *dataFile, *valFrac, *valTime, *rollout, stderr)
+		if err != nil {
+			return err
+		}
+		fewData(cfg.Train, ws, stderr)
+		cfg.DataFile, cfg.ValFraction, cfg.ValTime = *dataFile, *valFrac, *valTime
+		if *valTime > 0 {
+			cfg.ValFraction = 0
+		}
 	}
 	cfg.Spec = spec
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -195,11 +214,25 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if !*evaluate {
 		return nil
 	}
+	if m.System == nil { // no true energy: what the held-out data tell
+		s, err := m.ScoreData(cfg.Val.States, hnn.DataScoreConfig{})
+		if err != nil {
+			return err
+		}
+		printDataScores(stdout, s, *dataFile+", held out", cfg.Val.N())
+		return nil
+	}
 	res, err := m.Evaluate()
 	if err != nil {
 		return err
 	}
-	printResults(stdout, res)
+	var corr []eval.Result
+	if m.Correction() != "" {
+		if corr, err = m.EvaluateCorrected(); err != nil {
+			return err
+		}
+	}
+	printResultsWith(stdout, res, corr)
 	return nil
 }
 
@@ -258,6 +291,7 @@ func resumeFlags(run hnn.RunInfo) map[string]string {
 		m["noise"] = fmt.Sprint(noise)
 	} else {
 		m["val-fraction"] = fmt.Sprint(run.ValFraction)
+		m["val-time"] = fmt.Sprint(run.ValTime)
 	}
 	if run.LearningRate == 0 {
 		m["lr"] = fmt.Sprint(train.DefaultLearningRate)
