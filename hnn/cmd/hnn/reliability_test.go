@@ -197,7 +197,9 @@ func TestHostileInputs(t *testing.T) {
 			return []string{"train", "--resume", "--out", dir, "--epochs", "3"}
 		}, 2, "optimizer state"},
 		// 6. Size limits.
-		{"a huge data set", nil, func() []string { return []string{"train", "--trajectories", "100000000", "--out", filepath.Join(base, "big")} }, 2, "dataset too large"},
+		{"a huge data set", nil, func() []string {
+			return []string{"train", "--trajectories", "100000000", "--out", filepath.Join(base, "big")}
+		}, 2, "dataset too large"},
 		{"a checkpoint with huge widths", nil, func() []string {
 			dir := copyDir(run0)
 			rewriteCheckpoint(t, dir, func(meta map[string]any, _ *[]checkpoint.Variable) {
@@ -210,7 +212,9 @@ func TestHostileInputs(t *testing.T) {
 		{"gradcheck --iterations 0", nil, func() []string { return []string{"gradcheck", "--iterations", "0"} }, 2, "--iterations"},
 		{"bench step --dt 0", nil, func() []string { return []string{"bench", "step", "--dt", "0"} }, 2, "--dt"},
 		// 8. train checks what generate checks.
-		{"train --alpha 1.5", nil, func() []string { return []string{"train", "--system", "coupled-oscillator", "--alpha", "1.5", "--out", filepath.Join(base, "a1")} }, 2, "|alpha| < 1"},
+		{"train --alpha 1.5", nil, func() []string {
+			return []string{"train", "--system", "coupled-oscillator", "--alpha", "1.5", "--out", filepath.Join(base, "a1")}
+		}, 2, "|alpha| < 1"},
 		{"train --alpha on the double well", nil, func() []string { return []string{"train", "--alpha", "0.3", "--out", filepath.Join(base, "a2")} }, 2, "only to system coupled-oscillator"},
 		{"train --lr 1e300", nil, func() []string { return []string{"train", "--lr", "1e300", "--out", filepath.Join(base, "a3")} }, 2, "--lr: must be in (0, 1]"},
 		// 9. A bad --out is found before any work.
