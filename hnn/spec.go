@@ -244,6 +244,9 @@ func (s Spec) validateFields() error {
 	if _, err := baseline.ObjectiveByName(s.Objective); err != nil {
 		return &FieldError{Field: "objective", Err: err}
 	}
+	if s.Objective == baseline.HNNObjective && s.Rollout < 2 {
+		return fieldErr("rollout", "the %q objective needs windows of at least 3 states for central differences (rollout ≥ 2), got %d", s.Objective, s.Rollout)
+	}
 	if s.Objective == baseline.NSSNNObjective && s.Integrator != "tao" {
 		return fieldErr("objective", "%q needs integrator \"tao\", got %q", s.Objective, s.Integrator)
 	}

@@ -71,7 +71,7 @@ func TestMidpointCorrectionOrder(t *testing.T) {
 	pts := points()
 	cases := []struct {
 		name string
-		bar  func(h float64) analytic  // H̄ for step h
+		bar  func(h float64) analytic   // H̄ for step h
 		h    func(q, p float64) float64 // the true H
 	}{
 		{"harmonic oscillator, H̄ = (2/h)·tan(h/2)·H exactly", func(h float64) analytic {

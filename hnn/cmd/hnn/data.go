@@ -96,6 +96,15 @@ func holdOut(all *data.Trajectories, path string, valFrac, valTime float64, roll
 	return trainSet, valSet, nil
 }
 
+// recordings returns the number of recorded trajectories the file held
+// before the readers split them at gaps and dropped single states.
+func recordings(t *data.Trajectories) int {
+	if t.Meta == nil {
+		return t.N()
+	}
+	return t.N() - t.Meta.Gaps + t.Meta.Dropped
+}
+
 // keepLong returns the trajectories of set with at least n states.
 func keepLong(set *data.Trajectories, n int) (*data.Trajectories, int) {
 	out := *set
@@ -174,6 +183,10 @@ func printDataScores(w io.Writer, s hnn.DataScores, what string, n int) {
 		fmt.Fprintf(w, "%-8d %-8.4g %-12.4g (%d trajectories)\n", h.Steps, h.Time, h.RMSE, h.Trajectories)
 	}
 	fmt.Fprintf(w, "learned energy along the data: drift %.3g (median), %.3g times what the noise explains\n", s.Conservation.Drift, s.Conservation.Ratio)
+	if d := s.Derivative; d.Pairs > 0 {
+		fmt.Fprintf(w, "vector field − forward difference, mean square over %d pairs: %.3g ± %.2g at y_k (Greydanus et al.'s metric), %.3g ± %.2g at the midpoint\n",
+			d.Pairs, d.At, d.AtSE, d.Midpoint, d.MidpointSE)
+	}
 	bounded := "bounded"
 	if !s.LongBounded {
 		bounded = "NOT bounded (left 10× the data's extent)"

@@ -51,7 +51,7 @@ func infoLine(l string) bool {
 			return true
 		}
 	}
-	return strings.Contains(l, " records no system: ") || strings.Contains(l, " are not used")
+	return strings.Contains(l, " records no system: ") || strings.Contains(l, " are not used") || strings.Contains(l, " is one recording: ")
 }
 
 // rewriteCheckpoint applies edit to the JSON of dir's checkpoint and writes

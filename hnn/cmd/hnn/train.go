@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hnnlab/hnnlab/hnn"
+	"github.com/hnnlab/hnnlab/hnn/baseline"
 	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/eval"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
@@ -46,6 +47,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	iters := fs.Int("iterations", integrator.DefaultIterations, "fixed-point iterations k per implicit-midpoint step")
 	predictor := fs.String("predictor", "rk2", "initial guess of the implicit solve: rk2, observed")
 	integ := fs.String("integrator", "implicit-midpoint", "integrator: "+strings.Join(hnn.Integrators, ", "))
+	modelName := fs.String("model", baseline.ThisWork().Name, "model of the comparison (package baseline; README, section Baselines): "+strings.Join(baseline.Names(), ", ")+"; sets the ansatz, objective and integrator")
 	widths := fs.String("widths", "16,32,16", "hidden layer widths of the MLP")
 	activation := fs.String("activation", "tanh", "hidden activation: tanh, softplus")
 	dtype := fs.String("dtype", "float64", "float64 or float32")
@@ -104,6 +106,18 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	spec := hnn.Spec{System: *sysName, Widths: ws, Activation: *activation, DType: *dtype, Dt: *dt,
 		Rollout: *rollout, Integrator: *integ, Iterations: *iters, Predictor: *predictor}
+	if set["model"] {
+		m, err := baseline.Lookup(*modelName)
+		if err != nil {
+			return usagef("--model: %v", err)
+		}
+		if set["integrator"] && m.Integrator != "" && m.Integrator != *integ {
+			return usagef("--model %s trains through %s; drop --integrator %s or choose another model", m.Name, m.Integrator, *integ)
+		}
+		rollout0 := spec.Rollout
+		spec = spec.WithBaseline(m)
+		spec.Rollout = rollout0 // all models of a comparison share the windows
+	}
 	if set["alpha"] {
 		spec.Alpha = alpha
 	}
@@ -183,6 +197,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		}
 		if *valTime != 0 && !(*valTime > 0 && *valTime < 1) {
 			return usagef("--val-time: must be in (0, 1), got %g", *valTime)
+		}
+		if *valTime == 0 && !set["val-fraction"] && recordings(all) == 1 {
+			*valTime = *valFrac
+			fmt.Fprintf(stderr, "%s is one recording: holding out the last %.3g of its time span for validation (--val-time %.3g)\n", *dataFile, *valTime, *valTime)
 		}
 		cfg.Train, cfg.Val, err = holdOut(all, *dataFile, *valFrac, *valTime, *rollout, stderr)
 		if err != nil {
@@ -282,7 +300,7 @@ func resumeFlags(run hnn.RunInfo) map[string]string {
 		"system": sp.System, "alpha": fmt.Sprint(alpha), "widths": strings.Join(ws, ","), "activation": sp.Activation,
 		"dtype": sp.DType, "dt": fmt.Sprint(sp.Dt), "rollout": strconv.Itoa(sp.Rollout), "iterations": strconv.Itoa(sp.Iterations),
 		"predictor": sp.Predictor, "integrator": sp.Integrator, "gradient": run.Gradient, "seed": fmt.Sprint(run.Seed),
-		"batch": strconv.Itoa(run.BatchSize), "lr": fmt.Sprint(run.LearningRate),
+		"batch": strconv.Itoa(run.BatchSize), "lr": fmt.Sprint(run.LearningRate), "model": specModel(sp),
 	}
 	if run.DataFile == "" {
 		m["trajectories"] = strconv.Itoa(cmp.Or(d.Train, hnn.DefaultTrainTrajectories))
@@ -322,6 +340,18 @@ func resumeConflicts(fs *flag.FlagSet, set map[string]bool, run hnn.RunInfo) err
 		return usagef("--resume continues the run with its own settings; these flags differ: %s (only --epochs may extend a run; start a new run in another --out to change them)", strings.Join(diffs, ", "))
 	}
 	return nil
+}
+
+// specModel names the model of the comparison that sp is (baseline.Names),
+// or "custom" for settings none of them has.
+func specModel(sp hnn.Spec) string {
+	for _, m := range baseline.All() {
+		b := sp.WithBaseline(m)
+		if b.Ansatz == sp.Ansatz && b.Objective == sp.Objective && b.Integrator == sp.Integrator && b.Omega == sp.Omega {
+			return m.Name
+		}
+	}
+	return "custom"
 }
 
 // sameFlagValue compares two flag values, numerically when both are numbers.
