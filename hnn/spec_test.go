@@ -180,3 +180,26 @@ func trainSet(t *testing.T, seed uint64) *data.Trajectories {
 	all.System = "" // data without a known system
 	return all
 }
+
+// The derivative metric at the midpoint is zero on the model's own
+// implicit-midpoint trajectories (the rule's defining equation), while the
+// field at y_k misses the forward difference by O(h): the check can fail.
+func TestScoreDataDerivative(t *testing.T) {
+	m, err := hnn.NewModel(hnn.Spec{System: hnn.NoSystem, Dim: 1, Widths: []int{8}, Dt: 0.1}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, _, err := m.Flow().Converged([][]float64{{0.5, -0.3}, {-1, 0.2}}, 0.1, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.ScoreData(own, hnn.DataScoreConfig{LongSteps: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := s.Derivative
+	t.Logf("%+v", d)
+	if d.Pairs != 80 || !(d.Midpoint < 1e-20) || !(d.At > 1e6*d.Midpoint) || !(d.AtSE > 0) {
+		t.Errorf("derivative errors %+v: want 80 pairs, ≈ 0 at the midpoint, not at y_k", d)
+	}
+}
