@@ -3,6 +3,7 @@ package notebook
 import (
 	"context"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"math"
 	"os/exec"
@@ -234,4 +235,23 @@ func TestHNNCommand(t *testing.T) {
 func TestBenchViews(t *testing.T) {
 	conv := 1e-13
 	wellFormed(t, "gradcheck", GradcheckTable([]bench.GradcheckResult{{System: "double-well", Rollout: 6, AdjointVsBackprop: 1e-15, ConvergedAdjointVsBackprop: &conv}, {}}))
+}
+
+func TestDataScoresTable(t *testing.T) {
+	a := hnn.DataScores{Noise: 0.01, Horizons: []hnn.HorizonError{{Steps: 1, Time: 0.1, RMSE: 0.02}, {Steps: 10, Time: 1, RMSE: 0.5}},
+		Derivative: hnn.DerivativeError{At: 0.3, Midpoint: 0.1, Pairs: 9}, LongDrift: 0.01, LongBounded: true}
+	b := hnn.DataScores{Noise: 0.01, Horizons: []hnn.HorizonError{{Steps: 1, Time: 0.1, RMSE: 0.04}},
+		Derivative: hnn.DerivativeError{At: 0.2, Midpoint: 0.2, Pairs: 9}, LongDrift: 0.5, LongFailure: "no convergence"}
+	html := DataScoresTable([]string{"A", "B"}, []hnn.DataScores{a, b})
+	for _, want := range []string{"<b>0.02</b>", ">0.04<", "<b>0.2</b>", "<b>0.1</b>", "–", "stopped: no convergence", "rollout rmse, 10 steps"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("table lacks %q:\n%s", want, html)
+		}
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.HasPrefix(fmt.Sprint(r), "notebook: ") {
+			t.Errorf("mismatched labels: recovered %v, want a notebook: panic", r)
+		}
+	}()
+	DataScoresTable([]string{"A"}, []hnn.DataScores{a, b})
 }

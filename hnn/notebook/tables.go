@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/bench"
 	"github.com/hnnlab/hnnlab/hnn/figure"
 	"github.com/hnnlab/hnnlab/hnn/identify"
@@ -139,4 +140,75 @@ func orNone(v []string) string {
 		return "none"
 	}
 	return strings.Join(v, ", ")
+}
+
+// DataScoresTable shows the data-only scores of several models
+// (hnn.Model.ScoreData on the same held-out data), one column per model:
+// rollout errors by horizon against the noise floor, the learned energy's
+// conservation along the data, the vector field against forward
+// differences, and the long rollouts' energy drift. The best value of each
+// row is bold.
+func DataScoresTable(labels []string, scores []hnn.DataScores) string {
+	if len(labels) != len(scores) {
+		panic(fmt.Sprintf("notebook: %d labels for %d scores", len(labels), len(scores)))
+	}
+	type line struct {
+		name string
+		get  func(s hnn.DataScores) (float64, bool)
+	}
+	var lines []line
+	if len(scores) > 0 {
+		for i, h := range scores[0].Horizons {
+			lines = append(lines, line{fmt.Sprintf("rollout rmse, %d steps (t = %.3g)", h.Steps, h.Time), func(s hnn.DataScores) (float64, bool) {
+				if i < len(s.Horizons) {
+					return s.Horizons[i].RMSE, true
+				}
+				return 0, false
+			}})
+		}
+	}
+	lines = append(lines,
+		line{"learned H drift along the data / noise", func(s hnn.DataScores) (float64, bool) { return s.Conservation.Ratio, true }},
+		line{"(field − forward difference)² at y_k", func(s hnn.DataScores) (float64, bool) { return s.Derivative.At, s.Derivative.Pairs > 0 }},
+		line{"(field − forward difference)² at the midpoint", func(s hnn.DataScores) (float64, bool) { return s.Derivative.Midpoint, s.Derivative.Pairs > 0 }},
+		line{"long rollouts: H drift / its spread", func(s hnn.DataScores) (float64, bool) { return s.LongDrift, true }},
+	)
+	var rows [][]cell
+	for _, l := range lines {
+		best := math.Inf(1)
+		for _, s := range scores {
+			if v, ok := l.get(s); ok {
+				best = math.Min(best, v)
+			}
+		}
+		row := cells(l.name)
+		for _, s := range scores {
+			if v, ok := l.get(s); ok {
+				row = append(row, cell{text: fmt.Sprintf("%.3g", v), bold: v == best && len(scores) > 1})
+			} else {
+				row = append(row, cell{text: "–"})
+			}
+		}
+		rows = append(rows, row)
+	}
+	if len(scores) > 0 {
+		row := cells("noise σ̂ of the data (floor of the rmse: √2·σ̂)")
+		for _, s := range scores {
+			row = append(row, cell{text: fmt.Sprintf("%.3g", s.Noise)})
+		}
+		rows = append(rows, row)
+		row = cells("long rollouts bounded")
+		for _, s := range scores {
+			b := "yes"
+			if !s.LongBounded {
+				b = "no"
+			}
+			if s.LongFailure != "" {
+				b = "stopped: " + s.LongFailure
+			}
+			row = append(row, cell{text: b})
+		}
+		rows = append(rows, row)
+	}
+	return table(append([]string{"measured on held-out data"}, labels...), rows, 1)
 }
