@@ -12,6 +12,7 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/bench"
+	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/eval"
 	"github.com/hnnlab/hnnlab/hnn/figure"
 	"github.com/hnnlab/hnnlab/hnn/integrator"
@@ -183,6 +184,7 @@ func TestFiguresWellFormed(t *testing.T) {
 		"compare": func() (*plot.Figure, error) {
 			return figure.Comparison(figure.Scores{Label: "a", Results: res}, figure.Scores{Label: "b", Results: res}), nil
 		},
+		"forecast": func() (*plot.Figure, error) { return figure.Forecast(trainSet, l, nil, 3) },
 		"landscape": func() (*plot.Figure, error) {
 			return figure.EnergyLandscape(l[0], s.Box(), 0, 1, 20, figure.Starts(s.Box(), 3), 0.01, 50, nil)
 		},
@@ -257,5 +259,25 @@ func TestMemoryFigure(t *testing.T) {
 	out := svg(t, "memory", f)
 	if !strings.Contains(out, ">10<") || !strings.Contains(out, ">100<") || !strings.Contains(out, "adjoint") {
 		t.Errorf("memory figure lacks log ticks or legend")
+	}
+}
+
+// Forecast draws recordings that start anywhere; a start the model cannot
+// roll out is an error naming the trajectory, not a panic.
+func TestForecastRecording(t *testing.T) {
+	m, _ := tiny()
+	own, _, err := m.Flow().Converged([][]float64{{0.4, -0.2}}, 0.05, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := &data.Trajectories{Dim: 1, Dt: 0.05, States: own, T0: []float64{3}}
+	f, err := figure.Forecast(set, []figure.Labeled{{Label: "tiny", Model: m}}, nil, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg(t, "forecast", f)
+	if _, err := figure.Forecast(&data.Trajectories{Dim: 1, Dt: 0.05, States: [][][]float64{{{math.NaN(), 1}, {0, 1}}}},
+		[]figure.Labeled{{Label: "tiny", Model: m}}, nil, 1); err == nil || !strings.Contains(err.Error(), "trajectory 0") {
+		t.Errorf("a non-finite start: error %v, want one naming trajectory 0", err)
 	}
 }
