@@ -27,12 +27,12 @@ func TestSpecBaselineFields(t *testing.T) {
 		err       string
 	}{
 		{"old JSON: the paper's model", old, "mlp 2-16-32-16-1 tanh", "implicit-midpoint", false, ""},
-		{"zero spec", hnn.Spec{}, "mlp 2-16-32-16-1 tanh", "implicit-midpoint", false, ""},
-		{"separable leapfrog", hnn.Spec{Ansatz: "separable", Integrator: "leapfrog"}, "separable T(p)+V(q), each 1-16-32-16-1 tanh", "leapfrog", false, ""},
-		{"tao, default ω", hnn.Spec{Integrator: "tao"}, "mlp 2-16-32-16-1 tanh", "tao (augmented explicit symplectic, ω = 20)", false, ""},
-		{"tao ω = 5", hnn.Spec{Integrator: "tao", Omega: 5}, "mlp 2-16-32-16-1 tanh", "tao (augmented explicit symplectic, ω = 5)", false, ""},
-		{"hnn objective", hnn.Spec{Objective: "hnn"}, "mlp 2-16-32-16-1 tanh", "implicit-midpoint", true, ""},
-		{"shnn objective", hnn.Spec{Objective: "shnn", System: "henon-heiles"}, "mlp 4-16-32-16-1 tanh", "implicit-midpoint", true, ""},
+		{"zero spec", hnn.Spec{}, "mlp 2-16-32-16-1 softplus", "implicit-midpoint", false, ""},
+		{"separable leapfrog", hnn.Spec{Ansatz: "separable", Integrator: "leapfrog"}, "separable T(p)+V(q), each 1-16-32-16-1 softplus", "leapfrog", false, ""},
+		{"tao, default ω", hnn.Spec{Integrator: "tao"}, "mlp 2-16-32-16-1 softplus", "tao (augmented explicit symplectic, ω = 20)", false, ""},
+		{"tao ω = 5", hnn.Spec{Integrator: "tao", Omega: 5}, "mlp 2-16-32-16-1 softplus", "tao (augmented explicit symplectic, ω = 5)", false, ""},
+		{"hnn objective", hnn.Spec{Objective: "hnn"}, "mlp 2-16-32-16-1 softplus", "implicit-midpoint", true, ""},
+		{"shnn objective", hnn.Spec{Objective: "shnn", System: "henon-heiles"}, "mlp 4-16-32-16-1 softplus", "implicit-midpoint", true, ""},
 		{"unknown ansatz", hnn.Spec{Ansatz: "kan"}, "", "", false, `unknown ansatz "kan"`},
 		{"unknown objective", hnn.Spec{Objective: "mse"}, "", "", false, `unknown objective "mse"`},
 		{"negative ω", hnn.Spec{Integrator: "tao", Omega: -1}, "", "", false, "binding ω must be positive"},
@@ -69,6 +69,14 @@ func TestSpecBaselineFields(t *testing.T) {
 	}
 	if tao, ok := p.Integrator.(integrator.Tao); !ok || tao.Omega != integrator.DefaultOmega {
 		t.Errorf("integrator %#v, want integrator.Tao{Omega: 20}", p.Integrator)
+	}
+	// A spec's JSON round trip keeps its activation, the zero one included.
+	for _, sp := range []hnn.Spec{{}, {Activation: "tanh"}, {Activation: "softplus"}} {
+		b, _ := json.Marshal(sp)
+		var back hnn.Spec
+		if err := json.Unmarshal(b, &back); err != nil || back.Activation != sp.Activation {
+			t.Errorf("%s read back with activation %q (%v), want %q", b, back.Activation, err, sp.Activation)
+		}
 	}
 	// Defaults fill the new fields; zero values stay omitted in old specs' JSON.
 	d := old.WithDefaults()

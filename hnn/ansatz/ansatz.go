@@ -65,7 +65,8 @@ func AutodiffGradient(h Hamiltonian, scope *model.Scope, y *Node) *Node {
 type Activation string
 
 const (
-	// TanhActivation is tanh(z); σ'(z) = 1 − tanh²(z). The default.
+	// TanhActivation is tanh(z); σ'(z) = 1 − tanh²(z). The default of this
+	// package's types ("" means tanh); hnn.Spec's default is softplus.
 	TanhActivation Activation = "tanh"
 	// SoftplusActivation is log(1 + eᶻ); σ'(z) = 1/(1 + e⁻ᶻ).
 	SoftplusActivation Activation = "softplus"

@@ -8,13 +8,16 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/hnnlab/hnnlab/hnn"
+	"github.com/hnnlab/hnnlab/hnn/ansatz"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
 )
 
 // StepConfig configures Step. The zero value of each field means its default.
 type StepConfig struct {
 	// Spec is the model and problem; its zero fields mean hnn's defaults
-	// (double-well, widths 16,32,16, float64, implicit midpoint, k = 3, N = 6).
+	// (double-well, widths 16,32,16, float64, implicit midpoint, k = 3, N = 6)
+	// except the activation: "" means tanh, that of the PyTorch reference
+	// (../shared/bench/torch_step.py) the step is compared with.
 	Spec hnn.Spec
 	// Gradient names the method (a key of Methods); "" means "backprop".
 	// Steps takes a list instead.
@@ -46,6 +49,9 @@ func (c StepConfig) withDefaults() StepConfig {
 	}
 	if c.Steps == 0 {
 		c.Steps = 20
+	}
+	if c.Spec.Activation == "" {
+		c.Spec.Activation = string(ansatz.TanhActivation)
 	}
 	c.Spec = c.Spec.WithDefaults()
 	return c

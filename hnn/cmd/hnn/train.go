@@ -49,7 +49,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	integ := fs.String("integrator", "implicit-midpoint", "integrator: "+strings.Join(hnn.Integrators, ", "))
 	modelName := fs.String("model", baseline.ThisWork().Name, "model of the comparison (package baseline; README, section Baselines): "+strings.Join(baseline.Names(), ", ")+"; sets the ansatz, objective and integrator")
 	widths := fs.String("widths", "16,32,16", "hidden layer widths of the MLP")
-	activation := fs.String("activation", "tanh", "hidden activation: tanh, softplus")
+	activation := fs.String("activation", hnn.DefaultActivation, "hidden activation: softplus, tanh (tanh saturates outside the training box: README, section Train and evaluate)")
 	dtype := fs.String("dtype", "float64", "float64 or float32")
 	dt := fs.Float64("dt", hnn.DefaultDt, "step h (the observation interval; with --data, read from the file)")
 	grad := fs.String("gradient", "auto", fmt.Sprintf("gradient method: %s; auto is backprop for N ≤ %d, the adjoint above "+

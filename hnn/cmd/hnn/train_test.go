@@ -16,7 +16,7 @@ func TestTrainThenEval(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("train exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"trained mlp 2-16-32-16-1 tanh on pendulum", "uniform", "grid", "gaussian"} {
+	for _, want := range []string{"trained mlp 2-16-32-16-1 softplus on pendulum", "uniform", "grid", "gaussian"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("train output lacks %q:\n%s", want, stdout)
 		}
