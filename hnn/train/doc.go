@@ -8,6 +8,14 @@
 // windows, lowers the learning rate when that loss stops improving
 // (ReduceLROnPlateau), appends a row to metrics.csv and writes a checkpoint.
 //
+// After the Adam epochs, Config.Refine can add a second stage: full-batch
+// L-BFGS (gonum) on a fixed set of training windows, stopped on the
+// validation loss and keeping the best-validation weights, logged to
+// refine.csv. Adam's minibatch noise and annealed learning rate stop it well
+// above what the data determine; the stage takes the loss to the data's
+// limit (see Refine for the objective, the stopping rule and the
+// measurements).
+//
 // # Failure and resumption
 //
 // The trainer watches the implicit solver: a fixed-point residual above

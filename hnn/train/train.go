@@ -125,7 +125,8 @@ type Config struct {
 	// OutDir receives checkpoint.json and metrics.csv; "" writes nothing.
 	OutDir string
 	// CheckpointEvery writes a checkpoint every that many steps as well as at
-	// the end of every epoch; 0 means at epoch ends only.
+	// the end of every epoch (and, in the refinement stage, every that many
+	// L-BFGS iterations); 0 means at epoch ends only.
 	CheckpointEvery int
 	// Progress receives a progress bar (when it is a terminal) or one line
 	// per epoch; nil means silent.
@@ -133,6 +134,9 @@ type Config struct {
 	// Run is caller metadata stored in every checkpoint (e.g. the system and
 	// the architecture), read back with ReadRun.
 	Run any
+	// Refine configures the full-batch L-BFGS stage after the Adam epochs;
+	// the zero value means none (see Refine).
+	Refine Refine
 }
 
 func (c Config) epochs() int          { return cmp.Or(c.Epochs, DefaultEpochs) }
@@ -160,6 +164,9 @@ func (c Config) Check() error {
 		return fmt.Errorf("checkpoint interval must be ≥ 0, got %d", c.CheckpointEvery)
 	case c.DType != dtypes.InvalidDType && c.DType != dtypes.Float64 && c.DType != dtypes.Float32:
 		return fmt.Errorf("dtype must be float64 or float32, got %s", c.DType)
+	}
+	if err := c.Refine.check(); err != nil {
+		return err
 	}
 	return c.Plateau.check()
 }
@@ -196,6 +203,7 @@ type state struct {
 	History   []Epoch   `json:"history"`    // completed epochs
 	Elapsed   float64   `json:"elapsed"`    // training seconds so far
 	BatchSize int       `json:"batch_size"` // effective batch size
+	Refine    refineSt  `json:"refine"`     // the refinement stage's record
 }
 
 type meta struct {
@@ -323,7 +331,7 @@ func (s state) check() error {
 	if err := s.Plateau.check(); err != nil {
 		return err
 	}
-	return nil
+	return s.Refine.check()
 }
 
 // checkPosition checks a state's data position against an epoch of n
@@ -416,8 +424,10 @@ func (t *Trainer) setLR(lr float64) {
 }
 
 // Fit trains until Config.Epochs epochs are complete (counting epochs done
-// before a Resume) and returns the history. When ctx is cancelled it writes a
-// checkpoint at the current step and returns ctx's error.
+// before a Resume), then runs the refinement stage when Config.Refine asks
+// for one (and it has not finished), and returns the history of the Adam
+// epochs (the stage's record is Refinement). When ctx is cancelled it writes
+// a checkpoint at the current step and returns ctx's error.
 func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epoch, error) {
 	n := t.problem.N()
 	if err := checkData("training", trainSet, n, t.problem.Model.Dim()); err != nil {
@@ -444,7 +454,9 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 	prog := newProgress(t.cfg.Progress, t.cfg.epochs(), batchesPerEpoch)
 	start := time.Now()
 	elapsed0 := t.st.Elapsed
+	clock := func() float64 { return elapsed0 + time.Since(start).Seconds() }
 	for t.st.Epoch < t.cfg.epochs() {
+		t.st.Refine = refineSt{} // new Adam weights: any refinement is of older ones
 		if t.st.Batch == 0 && t.st.Perm == nil {
 			t.st.Perm = rand.New(t.rng).Perm(windows)
 			t.st.SumLoss, t.st.MaxRes = 0, 0
@@ -502,6 +514,12 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 		}
 	}
 	prog.done()
+	if t.cfg.Refine.Iterations > 0 && !t.st.Refine.Done {
+		obj := newObjective(t.comp, gradient.TrainableVariables(t.store), t.refineWindows(trainSet, bs))
+		if err := t.refine(ctx, obj, func() (float64, error) { return t.validate(val) }, clock); err != nil {
+			return t.History(), err
+		}
+	}
 	return t.History(), nil
 }
 
@@ -622,5 +640,14 @@ func (t *Trainer) save() error {
 	for _, e := range t.st.History {
 		fmt.Fprintf(&sb, "%d,%d,%.10g,%.10g,%.6g,%.3g,%.3f\n", e.Step, e.Epoch, e.TrainLoss, e.ValLoss, e.LR, e.Residual, e.Seconds)
 	}
-	return atomicfile.WriteFile(filepath.Join(t.cfg.OutDir, MetricsFile), []byte(sb.String()))
+	if err := atomicfile.WriteFile(filepath.Join(t.cfg.OutDir, MetricsFile), []byte(sb.String())); err != nil {
+		return err
+	}
+	if len(t.st.Refine.Rows) == 0 { // no refinement, or one of older weights
+		if err := os.Remove(filepath.Join(t.cfg.OutDir, RefineFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("train: %w", err)
+		}
+		return nil
+	}
+	return atomicfile.WriteFile(filepath.Join(t.cfg.OutDir, RefineFile), t.st.Refine.csv())
 }
