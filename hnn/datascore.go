@@ -16,7 +16,11 @@ type DataScoreConfig struct {
 	// learned flow is compared with the observed states; nil means 1, 10,
 	// 100 and 1000, those the trajectories are long enough for.
 	Horizons []int
-	// MaxStarts bounds the number of held-out trajectories rolled out; 0 means 256.
+	// MaxStarts bounds the number of rollouts from observed states; 0
+	// means 256. With at least MaxStarts trajectories, each rolls out from
+	// its first state (the first MaxStarts of them); with fewer, from states
+	// spread evenly along each (every state of a short recording), so that
+	// one long recording is scored at every horizon by many rollouts.
 	MaxStarts int
 	// LongSteps is the length of the long rollouts of the learned energy's
 	// own conservation; 0 means 10000.
@@ -33,7 +37,9 @@ type HorizonError struct {
 	// the rolled-out state minus the observed one (both starts and targets
 	// carry the observation noise: √2·σ is the floor of a perfect model).
 	RMSE float64 `json:"rmse"`
-	// Trajectories is the number of trajectories long enough for the horizon.
+	// Starts is the number of rollouts that reach the horizon inside the
+	// data, from Trajectories distinct trajectories.
+	Starts       int `json:"starts"`
 	Trajectories int `json:"trajectories"`
 }
 
@@ -125,10 +131,10 @@ func (m *Model) ScoreData(trajs [][][]float64, cfg DataScoreConfig) (DataScores,
 		}
 	}
 	maxStarts := cmp.Or(cfg.MaxStarts, 256)
-	starts := trajs[:min(len(trajs), maxStarts)]
+	starts := spreadStarts(trajs, maxStarts)
 	var y0 [][]float64
-	for _, tr := range starts {
-		y0 = append(y0, tr[0])
+	for _, st := range starts {
+		y0 = append(y0, trajs[st.traj][st.at])
 	}
 	longest := 0
 	for _, h := range horizons {
@@ -146,17 +152,21 @@ func (m *Model) ScoreData(trajs [][][]float64, cfg DataScoreConfig) (DataScores,
 		for _, h := range horizons {
 			e := HorizonError{Steps: h, Time: float64(h) * m.Spec.Dt}
 			sum, n := 0.0, 0
-			for i, tr := range starts {
-				if h >= len(tr) {
+			seen := map[int]bool{}
+			for k, st := range starts {
+				tr := trajs[st.traj]
+				if st.at+h >= len(tr) {
 					continue
 				}
 				for a := range d2 {
-					d := roll[i][h][a] - tr[h][a]
+					d := roll[k][h][a] - tr[st.at+h][a]
 					sum += d * d
 					n++
 				}
-				e.Trajectories++
+				e.Starts++
+				seen[st.traj] = true
 			}
+			e.Trajectories = len(seen)
 			if n > 0 {
 				e.RMSE = math.Sqrt(sum / float64(n))
 				s.Horizons = append(s.Horizons, e)
@@ -199,7 +209,10 @@ func (m *Model) ScoreData(trajs [][][]float64, cfg DataScoreConfig) (DataScores,
 	mean, mean2 = mean/float64(len(pts)), mean2/float64(len(pts))
 	spread := math.Sqrt(math.Max(mean2-mean*mean, 0))
 	s.LongSteps = cmp.Or(cfg.LongSteps, 10000)
-	long := y0[:min(len(y0), 16)]
+	var long [][]float64 // the first state of (at most) 16 trajectories
+	for _, tr := range trajs[:min(len(trajs), 16)] {
+		long = append(long, tr[0])
+	}
 	roll, _, err := m64.Flow().Converged(long, m.Spec.Dt, s.LongSteps)
 	if err != nil {
 		s.LongDrift, s.LongFailure = math.Inf(1), err.Error()
@@ -268,4 +281,32 @@ func derivativeError(m *Model, trajs [][][]float64) (DerivativeError, error) {
 	}
 	e.Midpoint, e.MidpointSE, err = stats(mid)
 	return e, err
+}
+
+// start is an observed state a rollout starts from: trajectory traj, state at.
+type start struct{ traj, at int }
+
+// spreadStarts chooses at most maxStarts starts (DataScoreConfig.MaxStarts):
+// the first states of the first maxStarts trajectories when there are that
+// many, else states spaced by a common stride along every trajectory (the
+// last state of each excepted: it starts no step inside the data).
+func spreadStarts(trajs [][][]float64, maxStarts int) []start {
+	var out []start
+	if len(trajs) >= maxStarts {
+		for i := range maxStarts {
+			out = append(out, start{i, 0})
+		}
+		return out
+	}
+	total := 0
+	for _, tr := range trajs {
+		total += max(len(tr)-1, 1)
+	}
+	stride := max(1, (total+maxStarts-1)/maxStarts)
+	for i, tr := range trajs {
+		for k := 0; k < max(len(tr)-1, 1); k += stride {
+			out = append(out, start{i, k})
+		}
+	}
+	return out
 }

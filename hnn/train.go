@@ -115,6 +115,9 @@ type RunInfo struct {
 	Epochs       int     `json:"epochs"`
 	BatchSize    int     `json:"batch_size"`
 	LearningRate float64 `json:"learning_rate"`
+	// Refine is the trainer's refinement stage (train.Refine; zero: none),
+	// restored on resume so that an interrupted stage finishes.
+	Refine train.Refine `json:"refine,omitzero"`
 }
 
 // ReadRunInfo reads the RunInfo of the run saved in dir.
@@ -207,7 +210,11 @@ func checkResumeData(run RunInfo, dataFile string, trainSet, valSet *data.Trajec
 	return nil
 }
 
-// Train fits a model and returns it with its history. With Trainer.OutDir
+// Train fits a model and returns it with its history: the Adam epochs of
+// cfg.Trainer, then the full-batch L-BFGS stage when cfg.Trainer.Refine asks
+// for one (the model holds the weights it kept, those of the lowest
+// validation loss; train.ReadRefinement reads the stage's record from
+// Trainer.OutDir, the history is the Adam epochs only). With Trainer.OutDir
 // set, the checkpoint there can be read back with Load (or LoadSystem, for
 // a user-defined system).
 func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) {
@@ -250,6 +257,9 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 		cfg.Trainer.BatchSize, cfg.Trainer.LearningRate = run.BatchSize, run.LearningRate
 		if cfg.Trainer.Epochs == 0 {
 			cfg.Trainer.Epochs = run.Epochs
+		}
+		if cfg.Trainer.Refine == (train.Refine{}) {
+			cfg.Trainer.Refine = run.Refine
 		}
 	}
 	dataFile := cfg.DataFile
@@ -300,7 +310,7 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 	}
 	tc.Run = RunInfo{Spec: r.Spec, Gradient: method.String(), Seed: cfg.Seed, Data: cfg.Data,
 		DataFile: dataFile, DataSHA256: dataHash(trainSet, valSet), ValFraction: cfg.ValFraction, ValTime: cfg.ValTime,
-		Epochs: tc.Epochs, BatchSize: tc.BatchSize, LearningRate: tc.LearningRate}
+		Epochs: tc.Epochs, BatchSize: tc.BatchSize, LearningRate: tc.LearningRate, Refine: tc.Refine}
 	tr, err := train.New(m.backend, m.Store, problem, method, tc)
 	if err != nil {
 		return nil, nil, err

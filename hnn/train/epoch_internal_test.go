@@ -18,8 +18,9 @@ func rep(n, v int) lengths {
 
 // TestEpochWindowsAndBatch: the paper's data keep one window per trajectory
 // and batch 512; a long recorded series gives many windows per epoch; a
-// small data set gets a batch that leaves at least MinStepsPerEpoch steps;
-// an explicit batch is only capped.
+// small data set draws MinEpochWindows windows in proportion to the
+// trajectories' lengths, with a batch that leaves at least MinStepsPerEpoch
+// steps; an explicit batch is only capped.
 func TestEpochWindowsAndBatch(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
@@ -30,19 +31,22 @@ func TestEpochWindowsAndBatch(t *testing.T) {
 		{"paper data", rep(16384, 31), 0, 16384, 512},
 		{"paper data, explicit 256", rep(16384, 31), 256, 16384, 256},
 		{"380 windows", rep(380, 31), 0, 380, 47},
-		{"a handful", rep(20, 31), 0, 20, 16},
-		{"fewer than the minimum batch", rep(5, 31), 0, 5, 5},
-		{"explicit batch larger than the data", rep(100, 31), 512, 100, 100},
-		{"one long series in 3 segments", lengths{301, 151, 40}, 0, 10 + 5 + 1, 16},
+		{"a handful", rep(20, 31), 0, 20 * 7, 17},                            // ⌈128·30/600⌉ = 7 each
+		{"fewer than the minimum batch", rep(5, 31), 0, 5 * 26, 16},          // ⌈128·30/150⌉ = 26 each
+		{"explicit batch larger than the data", rep(100, 31), 512, 200, 200}, // ⌈1.28⌉ = 2 each
+		{"one long series in 3 segments", lengths{301, 151, 40}, 0, 79 + 40 + 11, 16},
 	} {
-		per, w := windowsOf(tc.set)
+		per, w := epochWindows(tc.set)
 		if w != tc.windows || len(slots(per)) != w {
 			t.Errorf("%s: %d windows (%d slots), want %d", tc.name, w, len(slots(per)), tc.windows)
 		}
 		if got := (Config{BatchSize: tc.batch}).batchFor(w); got != tc.want {
 			t.Errorf("%s: batch %d, want %d", tc.name, got, tc.want)
 		}
-		if tc.batch == 0 && w >= MinStepsPerEpoch*MinBatchSize && w/(Config{}).batchFor(w) < MinStepsPerEpoch && w < DefaultBatchSize*MinStepsPerEpoch {
+		if _, natural := windowsOf(tc.set); w < MinEpochWindows || (natural >= MinEpochWindows && w != natural) {
+			t.Errorf("%s: %d windows an epoch, %d natural ones", tc.name, w, natural)
+		}
+		if tc.batch == 0 && w/(Config{}).batchFor(w) < MinStepsPerEpoch && w < DefaultBatchSize*MinStepsPerEpoch {
 			t.Errorf("%s: %d steps per epoch", tc.name, w/(Config{}).batchFor(w))
 		}
 	}

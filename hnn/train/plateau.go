@@ -13,7 +13,10 @@ import (
 type Plateau struct {
 	// Factor multiplies the learning rate on a plateau; 0 means 0.5.
 	Factor float64
-	// Patience is the number of epochs without improvement tolerated; 0 means 2.
+	// Patience is the number of epochs without improvement tolerated; 0
+	// means 2, or as many more as make MinPlateauSteps optimizer steps when
+	// epochs are short (⌈MinPlateauSteps / steps per epoch⌉: small data sets
+	// are not annealed to MinLR in a few hundred steps).
 	Patience int
 	// Threshold is the relative improvement that counts; 0 means 1e-3.
 	Threshold float64
@@ -25,6 +28,20 @@ type plateauSt struct {
 	Best float64 `json:"best"` // best validation loss so far (0 before the first epoch)
 	Bad  int     `json:"bad"`  // epochs since the last improvement
 	Seen bool    `json:"seen"`
+}
+
+// MinPlateauSteps is the fewest optimizer steps that the default patience
+// waits for an improvement (Plateau.Patience).
+const MinPlateauSteps = 2 * MinStepsPerEpoch
+
+// forSteps returns p with the default patience resolved for epochs of
+// steps optimizer steps.
+func (p Plateau) forSteps(steps int) Plateau {
+	if p.Patience == 0 {
+		steps = max(steps, 1)
+		p.Patience = max(2, (MinPlateauSteps+steps-1)/steps)
+	}
+	return p
 }
 
 func (p Plateau) factor() float64    { return cmp.Or(p.Factor, 0.5) }

@@ -24,3 +24,19 @@ func TestPlateauSchedule(t *testing.T) {
 		t.Errorf("lr fell below MinLR: %g", lr)
 	}
 }
+
+// The default patience waits MinPlateauSteps optimizer steps on short
+// epochs; an explicit one is kept.
+func TestPlateauForSteps(t *testing.T) {
+	for _, tc := range []struct {
+		p           Plateau
+		steps, want int
+	}{
+		{Plateau{}, 32, 2}, {Plateau{}, 8, 2}, {Plateau{}, 5, 4}, {Plateau{}, 4, 4}, {Plateau{}, 1, 16}, {Plateau{}, 0, 16},
+		{Plateau{Patience: 3}, 1, 3},
+	} {
+		if got := tc.p.forSteps(tc.steps).patience(); got != tc.want {
+			t.Errorf("%+v with %d steps an epoch: patience %d, want %d", tc.p, tc.steps, got, tc.want)
+		}
+	}
+}

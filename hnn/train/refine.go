@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/optimize"
 
+	"github.com/hnnlab/hnnlab/hnn/checkpoint"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
 	"github.com/hnnlab/hnnlab/hnn/internal/tensorconv"
 )
@@ -242,8 +244,20 @@ const MaxRejected = 20
 const RefineFile = "refine.csv"
 
 // Refinement returns the record of the refinement stage.
-func (t *Trainer) Refinement() Refinement {
-	s := t.st.Refine
+func (t *Trainer) Refinement() Refinement { return t.st.Refine.record() }
+
+// ReadRefinement returns the record of the refinement stage of the run
+// whose checkpoint is in dir (an empty record, Best −1, when the run has
+// none).
+func ReadRefinement(dir string) (Refinement, error) {
+	var m meta
+	if _, err := checkpoint.Read(filepath.Join(dir, CheckpointFile), &m); err != nil {
+		return Refinement{}, err
+	}
+	return m.Trainer.Refine.record(), nil
+}
+
+func (s refineSt) record() Refinement {
 	r := Refinement{Steps: slices.Clone(s.Rows), Best: -1, Done: s.Done, Stop: s.Stop}
 	if len(s.Rows) > 0 {
 		r.Best = s.Best

@@ -312,7 +312,8 @@ func TestRefineInterruptAndResume(t *testing.T) {
 	cfg := Config{Epochs: 2, OutDir: dir, Refine: Refine{Iterations: 20}}
 	first := refineTrainer(t, cfg)
 	ctx := &cancelAfterN{Context: context.Background()}
-	ctx.n.Store(2*2 + 12) // 4 Adam steps, then about 10 evaluations
+	_, w := epochWindows(trainSet)
+	ctx.n.Store(int64(2*(w/cfg.batchFor(w)) + 12)) // the Adam steps of 2 epochs, then about 10 evaluations
 	if _, err := first.Fit(ctx, trainSet, valSet); !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted Fit: %v", err)
 	}

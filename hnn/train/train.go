@@ -63,14 +63,43 @@ const (
 // draws from each trajectory: a trajectory of L states contributes
 // max(1, ⌊(L−1)/EpochSpan⌋) windows to every epoch (one for the paper's
 // 30-step trajectories, many for a long recorded series), at random starts.
+// An epoch draws at least MinEpochWindows windows: when the trajectories
+// give fewer, trajectory i contributes max(that, ⌈MinEpochWindows·(L_i−1)/
+// Σ_j(L_j−1)⌉), in proportion to its length, so that small data sets still
+// make epochs of MinStepsPerEpoch steps.
 const EpochSpan = 30
 
-// windowsOf returns, for each trajectory of set, the number of windows an
-// epoch draws from it, and their total.
+// MinEpochWindows is the fewest windows an epoch draws (EpochSpan):
+// MinStepsPerEpoch batches of MinBatchSize.
+const MinEpochWindows = MinStepsPerEpoch * MinBatchSize
+
+// windowsOf returns, for each trajectory of set, max(1, ⌊(L−1)/EpochSpan⌋)
+// windows, and their total: the windows of the validation loss and of the
+// refinement's objective.
 func windowsOf(set Trajectories) (per []int, total int) {
 	per = make([]int, set.Count())
 	for i := range per {
 		per[i] = max(1, (set.Length(i)-1)/EpochSpan)
+		total += per[i]
+	}
+	return per, total
+}
+
+// epochWindows returns, for each trajectory of set, the number of windows
+// an epoch draws from it, and their total: windowsOf's, raised to
+// MinEpochWindows in all for small data (EpochSpan).
+func epochWindows(set Trajectories) (per []int, total int) {
+	per, total = windowsOf(set)
+	steps := 0
+	for i := range per {
+		steps += set.Length(i) - 1
+	}
+	if total >= MinEpochWindows || steps <= 0 {
+		return per, total
+	}
+	total = 0
+	for i := range per {
+		per[i] = max(per[i], (MinEpochWindows*(set.Length(i)-1)+steps-1)/steps)
 		total += per[i]
 	}
 	return per, total
@@ -436,7 +465,7 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 	if err := checkData("validation", valSet, n, t.problem.Model.Dim()); err != nil {
 		return nil, err
 	}
-	per, windows := windowsOf(trainSet)
+	per, windows := epochWindows(trainSet)
 	epochSlots := slots(per)
 	bs := t.cfg.batchFor(windows)
 	if t.st.BatchSize != 0 && t.st.BatchSize != bs {
@@ -502,7 +531,7 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 			ValLoss: valLoss, LR: t.st.LR, Residual: t.st.MaxRes, Seconds: t.st.Elapsed}
 		t.st.History = append(t.st.History, e)
 		prog.epoch(e)
-		if lr := t.cfg.Plateau.next(&t.st.Plateau, valLoss, t.st.LR); lr != t.st.LR {
+		if lr := t.cfg.Plateau.forSteps(batchesPerEpoch).next(&t.st.Plateau, valLoss, t.st.LR); lr != t.st.LR {
 			t.st.LR = lr
 			t.setLR(lr)
 		}

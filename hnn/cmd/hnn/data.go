@@ -180,7 +180,7 @@ func printDataScores(w io.Writer, s hnn.DataScores, what string, n int) {
 	fmt.Fprintf(w, "no true energy is known: data-only evaluation on %d trajectories (%s), observation noise σ ≈ %.3g\n", n, what, s.Noise)
 	fmt.Fprintf(w, "%-8s %-8s %-12s %s\n", "horizon", "time", "rmse", "(rolled-out state − observed; floor √2·σ ≈ "+fmt.Sprintf("%.3g", math.Sqrt2*s.Noise)+")")
 	for _, h := range s.Horizons {
-		fmt.Fprintf(w, "%-8d %-8.4g %-12.4g (%d trajectories)\n", h.Steps, h.Time, h.RMSE, h.Trajectories)
+		fmt.Fprintf(w, "%-8d %-8.4g %-12.4g (%d rollouts from states of %d trajectories)\n", h.Steps, h.Time, h.RMSE, h.Starts, h.Trajectories)
 	}
 	fmt.Fprintf(w, "learned energy along the data: drift %.3g (median), %.3g times what the noise explains\n", s.Conservation.Drift, s.Conservation.Ratio)
 	if d := s.Derivative; d.Pairs > 0 {

@@ -64,6 +64,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	ckptEvery := fs.Int("checkpoint-every", 0, "also checkpoint every that many steps (0: at epoch ends)")
 	maxRes := fs.Float64("max-residual", train.DefaultMaxResidual, "stop when the fixed-point residual exceeds this")
 	evaluate := fs.Bool("eval", true, "evaluate the trained model at the end")
+	refine := fs.Int("refine", 0, "after the Adam epochs, at most this many full-batch L-BFGS iterations, stopped on the validation loss (README, section Training to the data's limit; 0: none)")
+	refineAll := fs.Bool("refine-all-windows", false, "with --refine: every non-overlapping window of the training data in the objective, instead of one per window of an epoch")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -99,6 +101,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return usagef("--max-residual: must be positive, got %g", *maxRes)
 	case *valFrac <= 0 || *valFrac >= 1:
 		return usagef("--val-fraction: must be in (0, 1), got %g", *valFrac)
+	case *refine < 0:
+		return usagef("--refine: must be ≥ 0, got %d", *refine)
+	case *refineAll && *refine == 0:
+		return usagef("--refine-all-windows applies only with --refine N")
 	case *ckptEvery < 0:
 		return usagef("--checkpoint-every: must be ≥ 0, got %d", *ckptEvery)
 	case *dataFile == "" && *steps < *rollout:
@@ -146,6 +152,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	if *noise == 0 {
 		cfg.Data.Noise = -1 // clean data
+	}
+	if *refine > 0 { // on --resume too: a finished run can be refined
+		cfg.Trainer.Refine = train.Refine{Iterations: *refine, AllWindows: *refineAll}
 	}
 	if *resume {
 		run, err := hnn.ReadRunInfo(*out)
@@ -227,6 +236,14 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		last := hist[len(hist)-1]
 		fmt.Fprintf(stdout, "trained %s on %s for %d epochs (%d steps) in %.1fs: train loss %.4g, val loss %.4g\n",
 			m.Hamiltonian, m.Spec.System, last.Epoch, last.Step, time.Since(t0).Seconds(), last.TrainLoss, last.ValLoss)
+	}
+	if r, err := train.ReadRefinement(*out); err == nil && len(r.Steps) > 0 {
+		first, kept := r.Steps[0], r.Steps[r.Best]
+		fmt.Fprintf(stdout, "refined with full-batch L-BFGS: %d iterations (stop: %s), train loss %.4g → %.4g, val loss %.4g → %.4g (kept: iteration %d, the lowest val loss)\n",
+			r.Steps[len(r.Steps)-1].Iteration, r.Stop, first.TrainLoss, kept.TrainLoss, first.ValLoss, kept.ValLoss, kept.Iteration)
+		if r.Err != nil {
+			fmt.Fprintf(stdout, "the refinement stopped early: %v\n", r.Err)
+		}
 	}
 	fmt.Fprintf(stdout, "model saved in %s\n", *out)
 	if !*evaluate {
