@@ -180,22 +180,31 @@ var ErrRunExists = errors.New("the output directory already holds a run")
 // not continue the run that was started: other data, or data changed since.
 var ErrResumeMismatch = errors.New("the resumed run differs from the run that was started")
 
-// dataHash identifies a training and a validation set together.
-func dataHash(trainSet, valSet *data.Trajectories) string {
-	h := sha256.Sum256([]byte("train " + trainSet.Hash() + " val " + valSet.Hash()))
-	return hex.EncodeToString(h[:])
+// dataHash identifies a training and a validation set together; it stops
+// with ctx's error when ctx is done (hashing a large data set takes seconds).
+func dataHash(ctx context.Context, trainSet, valSet *data.Trajectories) (string, error) {
+	a, err := trainSet.HashContext(ctx)
+	if err != nil {
+		return "", err
+	}
+	b, err := valSet.HashContext(ctx)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.Sum256([]byte("train " + a + " val " + b))
+	return hex.EncodeToString(h[:]), nil
 }
 
 // checkResumeData returns an error unless the data of a resumed run, about
-// to be trained on, are those it started with.
-func checkResumeData(run RunInfo, dataFile string, trainSet, valSet *data.Trajectories) error {
+// to be trained on, are those it started with (got is their dataHash).
+func checkResumeData(run RunInfo, dataFile string, trainSet, valSet *data.Trajectories, got string) error {
 	if run.DataSHA256 == "" { // a run recorded before data identities: the file's path only
 		if run.DataFile != "" && dataFile != "" && dataFile != run.DataFile {
 			return fmt.Errorf("%w: the run trained on %s, not %s", ErrResumeMismatch, run.DataFile, dataFile)
 		}
 		return nil
 	}
-	if got := dataHash(trainSet, valSet); got != run.DataSHA256 {
+	if got != run.DataSHA256 {
 		was := "data generated from its system (seed " + fmt.Sprint(run.Seed) + ")"
 		if run.DataFile != "" {
 			was = run.DataFile
@@ -293,8 +302,12 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 	if valSet == nil {
 		return nil, nil, errors.New("hnn: training data given without validation data")
 	}
+	hash, err := dataHash(ctx, trainSet, valSet)
+	if err != nil {
+		return nil, nil, err
+	}
 	if resumed != nil {
-		if err := checkResumeData(*resumed, dataFile, trainSet, valSet); err != nil {
+		if err := checkResumeData(*resumed, dataFile, trainSet, valSet, hash); err != nil {
 			return nil, nil, fmt.Errorf("hnn: resuming %s: %w", cfg.Trainer.OutDir, err)
 		}
 	}
@@ -309,7 +322,7 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 		method = gradient.Backprop{}
 	}
 	tc.Run = RunInfo{Spec: r.Spec, Gradient: method.String(), Seed: cfg.Seed, Data: cfg.Data,
-		DataFile: dataFile, DataSHA256: dataHash(trainSet, valSet), ValFraction: cfg.ValFraction, ValTime: cfg.ValTime,
+		DataFile: dataFile, DataSHA256: hash, ValFraction: cfg.ValFraction, ValTime: cfg.ValTime,
 		Epochs: tc.Epochs, BatchSize: tc.BatchSize, LearningRate: tc.LearningRate, Refine: tc.Refine}
 	tr, err := train.New(m.backend, m.Store, problem, method, tc)
 	if err != nil {

@@ -167,7 +167,9 @@
 // that is not a zip archive or is truncated, a member that is not a .npy
 // array or whose data are short or followed by more, and more than
 // MaxValues values (ErrTooLarge, detected from the header before anything is
-// allocated). The arrays are decoded by GoMLX's numpy package; their headers
+// allocated), or states that decompress to more than 64 MiB and more than
+// MaxCompression times their compressed size (ErrTooLarge: a "zip bomb",
+// found from the archive's directory before anything is decompressed). The arrays are decoded by GoMLX's numpy package; their headers
 // are validated here first, since GoMLX accepts more than is safe.
 //
 // WriteNPZ writes states (float64), t (float64: shape (S+1,) of times k·Dt if

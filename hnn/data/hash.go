@@ -1,11 +1,16 @@
 package data
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"math"
 )
+
+// hashChunk is the number of bytes Hash buffers before each write to the
+// hash, and between two checks of HashContext's context.
+const hashChunk = 1 << 16
 
 // Hash returns the hex SHA-256 of the data's content: the dimension, the
 // time step and every state of every trajectory, in order (float64 bits).
@@ -15,11 +20,26 @@ import (
 // model learns from the states), so the hash of rectangular data is what it
 // was before they existed.
 func (t *Trajectories) Hash() string {
+	s, _ := t.HashContext(context.Background())
+	return s
+}
+
+// HashContext is Hash, stopped with ctx's error when ctx is done (it is
+// checked every 64 KiB of data, so that hashing a large data set can be
+// interrupted).
+func (t *Trajectories) HashContext(ctx context.Context) (string, error) {
 	h := sha256.New()
-	var buf [8]byte
+	buf := make([]byte, 0, hashChunk)
+	var err error
 	put := func(v uint64) {
-		binary.LittleEndian.PutUint64(buf[:], v)
-		h.Write(buf[:])
+		buf = binary.LittleEndian.AppendUint64(buf, v)
+		if len(buf) == cap(buf) {
+			h.Write(buf)
+			buf = buf[:0]
+			if err == nil {
+				err = ctx.Err()
+			}
+		}
 	}
 	h.Write([]byte("hnnlab/data/trajectories/v1\x00"))
 	put(uint64(t.Dim))
@@ -31,7 +51,11 @@ func (t *Trajectories) Hash() string {
 			for _, v := range y {
 				put(math.Float64bits(v))
 			}
+			if err != nil {
+				return "", err
+			}
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	h.Write(buf)
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -27,6 +27,17 @@ import (
 // file (its meta array).
 const MaxMetaBytes = 1 << 20
 
+// MaxCompression bounds how many times larger than its compressed size
+// the states of a .npz file may decompress to, once they decompress to more
+// than 64 MiB: recorded or simulated states never compress that well (a
+// time array t with equal rows may, and is bounded by the states), and
+// a small file that decompresses to gigabytes (a "zip bomb") is refused
+// before it is read (ErrTooLarge).
+const MaxCompression = 100
+
+// minCompressionCheck is the decompressed size from which MaxCompression applies.
+const minCompressionCheck = 64 << 20
+
 // maxNpyHeader bounds the text header of a .npy array (NumPy writes well
 // under 1 KiB; GoMLX reads at most 65535 bytes).
 const maxNpyHeader = 0xFFFF
@@ -525,7 +536,12 @@ func ReadNPZ(r io.ReaderAt, size int64, name string, s system.System) (*Trajecto
 		names = append(names, key)
 	}
 	read := func(role arrayRole, check func(*npyHeader) error) (*tensors.Tensor, *npyHeader, error) {
-		rc, err := members[role.name].Open()
+		f := members[role.name]
+		if u, c := f.UncompressedSize64, f.CompressedSize64; role.name == statesRole.name && u > minCompressionCheck && u > MaxCompression*c {
+			return nil, nil, fmt.Errorf("%s: %w: array %s decompresses to %d bytes (%.3g GB) from %d, %.0f times its compressed size (at most %d: recorded or simulated data never compress that well; a zip bomb?)",
+				name, ErrTooLarge, role.name, u, float64(u)/1e9, c, float64(u)/float64(max(c, 1)), MaxCompression)
+		}
+		rc, err := f.Open()
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %s: %v", name, role.name, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/core/tensors/numpy"
@@ -488,4 +489,33 @@ func FuzzReadNPZ(f *testing.F) {
 			t.Fatalf("round trip changed the data:\n%+v\n%+v", tr, back)
 		}
 	})
+}
+
+// A small .npz whose states decompress to far more than a file of real data
+// (a "zip bomb") is refused from the archive's directory, before any of it
+// is decompressed.
+func TestReadNPZZipBomb(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "states.npy", Method: zip.Deflate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := "{'descr': '<f8', 'fortran_order': False, 'shape': (5000, 1050, 2), }"
+	h += strings.Repeat(" ", 117-len(h)) + "\n"
+	w.Write(append([]byte("\x93NUMPY\x01\x00"), byte(len(h)), 0))
+	w.Write([]byte(h))
+	zeros := make([]byte, 1<<20)
+	for n := 5000 * 1050 * 2 * 8; n > 0; n -= len(zeros) {
+		w.Write(zeros[:min(n, len(zeros))])
+	}
+	zw.Close()
+	start := time.Now()
+	_, err = ReadNPZ(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "bomb.npz", nil)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "bomb.npz: dataset too large: array states decompresses to 84000128 bytes") {
+		t.Errorf("err = %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("refusing took %v", d)
+	}
 }
