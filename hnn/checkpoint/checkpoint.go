@@ -180,12 +180,17 @@ func (v Variable) check() error {
 	if _, err := parseDType(v.DType); err != nil {
 		return fmt.Errorf("variable %s: %w", v.Path, err)
 	}
+	for i, x := range v.Values {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("variable %s: value %d is %v; a checkpoint holds finite values only", v.Path, i, x)
+		}
+	}
 	return nil
 }
 
 // Restore sets every variable of vars into store, creating variables that do
 // not exist yet. A variable that exists with another shape or dtype is an error
-// naming it (a checkpoint from another architecture).
+// naming it (a checkpoint from another architecture; it matches ErrInvalid).
 func Restore(store *model.Store, vars []Variable) error {
 	for _, sv := range vars {
 		t, err := sv.tensor()
@@ -193,9 +198,9 @@ func Restore(store *model.Store, vars []Variable) error {
 			return err
 		}
 		if v := store.GetVariable(sv.Path); v != nil {
-			if !v.Shape().Equal(t.Shape()) {
-				return fmt.Errorf("checkpoint: variable %s has shape %s in the checkpoint but %s in the model (another architecture?)",
-					sv.Path, t.Shape(), v.Shape())
+			if !v.Shape().Equal(t.Shape()) { // an input error: the checkpoint is not this model's
+				return invalidError{fmt.Errorf("checkpoint: variable %s has shape %s in the checkpoint but %s in the model (another architecture?)",
+					sv.Path, t.Shape(), v.Shape())}
 			}
 			if err := v.SetValue(t); err != nil {
 				return fmt.Errorf("checkpoint: setting %s: %w", sv.Path, err)

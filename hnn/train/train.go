@@ -297,10 +297,12 @@ func New(backend compute.Backend, store *model.Store, problem gradient.Problem, 
 // position and random state) from the checkpoint in dir. The trainer must
 // have been built with the same problem, model and configuration. A
 // checkpoint that is corrupt (checksum), inconsistent (a negative count, a
-// learning rate that is not positive and finite) or incomplete (missing the
+// learning rate that is not positive and finite, a negative second moment of
+// Adam's), incomplete (missing one of the model's variables, or the
 // optimizer's moments after the first step, without which the run would not
-// continue exactly) is an error naming what is wrong; Fit checks the data
-// position against the data.
+// continue exactly) or of another architecture (a variable's shape) is an
+// error naming what is wrong, matching checkpoint.ErrInvalid; Fit checks the
+// data position against the data.
 func (t *Trainer) Resume(dir string) error {
 	var m meta
 	path := filepath.Join(dir, CheckpointFile)
@@ -311,8 +313,11 @@ func (t *Trainer) Resume(dir string) error {
 	if err := m.check(vars); err != nil {
 		return fmt.Errorf("train: %s: %w", path, err)
 	}
+	if err := modelComplete(t.store, vars); err != nil {
+		return fmt.Errorf("train: %s: %w", path, err)
+	}
 	if err := checkpoint.Restore(t.store, vars); err != nil {
-		return err
+		return fmt.Errorf("train: %s: %w", path, err)
 	}
 	if err := t.rng.UnmarshalBinary(m.Trainer.RNG); err != nil {
 		return fmt.Errorf("train: %s: random state: %w", path, err)
@@ -339,6 +344,50 @@ func (m meta) check(vars []checkpoint.Variable) error {
 		}
 		if err := optimizerComplete(vars, trained); err != nil {
 			return fmt.Errorf("%w: %w; the run cannot continue exactly", checkpoint.ErrInvalid, err)
+		}
+	}
+	if err := optimizerValid(vars); err != nil {
+		return fmt.Errorf("%w: %w", checkpoint.ErrInvalid, err)
+	}
+	return nil
+}
+
+// optimizerValid reports an error naming the first of vars that Adam could
+// not have written: a negative second moment or step count (checkpoint.Decode
+// has already refused non-finite values).
+func optimizerValid(vars []checkpoint.Variable) error {
+	for _, v := range vars {
+		if !strings.HasPrefix(v.Path, "/AdamOptimizer/") {
+			continue
+		}
+		second := strings.HasSuffix(v.Path, "_2nd_moment")
+		if !second && v.Path != "/AdamOptimizer/step" {
+			continue
+		}
+		for i, x := range v.Values {
+			if x < 0 {
+				what := "Adam's second moments (running means of squared gradients) are ≥ 0"
+				if !second {
+					what = "Adam's step count is ≥ 0"
+				}
+				return fmt.Errorf("the optimizer state %s holds %g (value %d): %s", v.Path, x, i, what)
+			}
+		}
+	}
+	return nil
+}
+
+// modelComplete reports an error naming the first variable of the model in
+// store (its Hamiltonian's weights) that vars lack: restoring the others
+// would leave it freshly initialised, and the run would not continue exactly.
+func modelComplete(store *model.Store, vars []checkpoint.Variable) error {
+	have := map[string]bool{}
+	for _, v := range vars {
+		have[v.Path] = true
+	}
+	for v := range gradient.HamiltonianScope(store).IterVariables() {
+		if !have[v.Path()] {
+			return fmt.Errorf("%w: the model's variable %s is missing from the checkpoint; the run cannot continue exactly", checkpoint.ErrInvalid, v.Path())
 		}
 	}
 	return nil

@@ -196,6 +196,42 @@ func TestHostileInputs(t *testing.T) {
 			})
 			return []string{"train", "--resume", "--out", dir, "--epochs", "3"}
 		}, 2, "optimizer state"},
+		{"a missing weight", nil, func() []string {
+			dir := copyDir(run0)
+			rewriteCheckpoint(t, dir, func(_ map[string]any, vars *[]checkpoint.Variable) {
+				var keep []checkpoint.Variable
+				for _, v := range *vars {
+					if v.Path != "/hamiltonian/output/weights" {
+						keep = append(keep, v)
+					}
+				}
+				*vars = keep
+			})
+			return []string{"train", "--resume", "--out", dir, "--epochs", "3"}
+		}, 2, "variable /hamiltonian/output/weights is missing from the checkpoint"},
+		{"a negative second moment", nil, func() []string {
+			dir := copyDir(run0)
+			rewriteCheckpoint(t, dir, func(_ map[string]any, vars *[]checkpoint.Variable) {
+				for _, v := range *vars {
+					if strings.HasSuffix(v.Path, "layer0/weights_2nd_moment") {
+						v.Values[0] = -1
+					}
+				}
+			})
+			return []string{"train", "--resume", "--out", dir, "--epochs", "3"}
+		}, 2, "layer0/weights_2nd_moment holds -1"},
+		{"a weight of another shape, train", nil, func() []string {
+			dir := copyDir(run0)
+			rewriteCheckpoint(t, dir, func(_ map[string]any, vars *[]checkpoint.Variable) {
+				for i, v := range *vars {
+					if v.Path == "/hamiltonian/layer0/weights" {
+						(*vars)[i].Dims = []int{2, 9}
+						(*vars)[i].Values = append(v.Values, 0.1, 0.2)
+					}
+				}
+			})
+			return []string{"train", "--resume", "--out", dir, "--epochs", "3"}
+		}, 2, "variable /hamiltonian/layer0/weights has shape"},
 		// 6. Size limits.
 		{"a huge data set", nil, func() []string {
 			return []string{"train", "--trajectories", "100000000", "--out", filepath.Join(base, "big")}
