@@ -604,13 +604,25 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 func (t *Trainer) health(r gradient.Result) error {
 	// The residual first: a diverging solve is the usual cause of a NaN loss.
 	if math.IsNaN(r.Residual) || r.Residual > t.cfg.maxResidual() {
-		return fmt.Errorf("train: step %d: %w: residual %.3g > %.3g; the step h=%g is too large for the learned Hamiltonian: use a smaller step or more fixed-point iterations (the last good checkpoint is kept)",
-			t.st.Step+1, ErrSolverDiverged, r.Residual, t.cfg.maxResidual(), t.problem.Step)
+		return fmt.Errorf("train: step %d: %w: residual %.3g > %.3g; the step h=%g is too large for the learned Hamiltonian: use a smaller step or more fixed-point iterations (%s)",
+			t.st.Step+1, ErrSolverDiverged, r.Residual, t.cfg.maxResidual(), t.problem.Step, t.kept())
 	}
 	if math.IsNaN(r.Loss) || math.IsInf(r.Loss, 0) {
-		return fmt.Errorf("train: step %d: %w (%g); the weights of this step are unusable, the last good checkpoint is kept", t.st.Step+1, ErrNonFinite, r.Loss)
+		return fmt.Errorf("train: step %d: %w (%g); the weights of this step are unusable, %s", t.st.Step+1, ErrNonFinite, r.Loss, t.kept())
 	}
 	return nil
+}
+
+// kept says what a failed step leaves: the last good checkpoint, or none
+// when none has been written yet.
+func (t *Trainer) kept() string {
+	if t.cfg.OutDir == "" {
+		return "no checkpoint is written without an output directory"
+	}
+	if _, err := os.Stat(filepath.Join(t.cfg.OutDir, CheckpointFile)); err != nil {
+		return "no checkpoint was written before it: nothing was saved"
+	}
+	return "the last good checkpoint is kept"
 }
 
 func (t *Trainer) tensor(buf []float64, dims ...int) *tensors.Tensor {

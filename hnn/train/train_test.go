@@ -202,6 +202,28 @@ func TestNaNLossStopsAndKeepsTheLastGoodCheckpoint(t *testing.T) {
 	}
 }
 
+// A NaN at the first step, before any checkpoint: the error says that
+// nothing was saved, not that a checkpoint is kept.
+func TestNaNLossAtTheFirstStepSavesNothing(t *testing.T) {
+	trainSet, valSet := smallData(t, 0.05)
+	dir := t.TempDir()
+	store := model.NewStore()
+	mlp := ansatz.MLP{D: 1, Widths: []int{8}}
+	mlp.Init(gradient.HamiltonianScope(store), dtypes.Float64, 11)
+	p := gradient.Problem{Model: mlp, Step: 0.05, Rollout: 4}
+	tr, err := train.New(testutil.Backend(), store, p, nanAt{gradient.Backprop{}, 1}, train.Config{Epochs: 1, BatchSize: 64, OutDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tr.Fit(context.Background(), trainSet, valSet)
+	if !errors.Is(err, train.ErrNonFinite) || !strings.Contains(err.Error(), "nothing was saved") || strings.Contains(err.Error(), "checkpoint is kept") {
+		t.Errorf("Fit returned %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
+		t.Error("a checkpoint was written")
+	}
+}
+
 func TestNonFiniteDataIsRejected(t *testing.T) {
 	trainSet, valSet := smallData(t, 0.05)
 	trainSet.States[5][3][1] = math.Inf(1)

@@ -110,3 +110,36 @@ func TestKilledRunResumesExactly(t *testing.T) {
 		}
 	}
 }
+
+// An interrupt before the first checkpoint (while the data are generated)
+// says that nothing was saved, not that --resume can continue.
+func TestInterruptBeforeTheFirstCheckpoint(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(os.Args[0], "train", "--system", "pendulum", "--trajectories", "200000", "--val-trajectories", "64",
+		"--steps", "20", "--epochs", "1", "--widths", "8", "--rollout", "4", "--eval=false", "--out", out)
+	cmd.Env = append(os.Environ(), "HNN_TEST_AS_MAIN=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	deadline := time.Now().Add(time.Minute)
+	for { // the lock is taken inside the training, after the signal handler
+		if b, err := os.ReadFile(filepath.Join(out, ".lock")); err == nil && len(b) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the training never locked its directory")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	if _, err := os.Stat(filepath.Join(out, "checkpoint.json")); err == nil {
+		t.Skip("the training reached its first checkpoint before the interrupt")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(stderr.String(), "nothing was saved") || strings.Contains(stderr.String(), "continue with --resume") {
+		t.Errorf("exit %d: %s", code, stderr.String())
+	}
+}

@@ -228,6 +228,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	m, hist, err := hnn.Train(ctx, cfg)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
+			if _, serr := os.Stat(filepath.Join(*out, train.CheckpointFile)); serr != nil {
+				return fmt.Errorf("interrupted before the first checkpoint: nothing was saved in %s; rerun the command (without --resume) to start again", *out)
+			}
 			return fmt.Errorf("interrupted; the checkpoint in %s holds the last completed step: continue with --resume", *out)
 		}
 		return err
