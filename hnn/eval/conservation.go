@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -72,6 +73,8 @@ func (c Conservation) String() string {
 // CheckConservation measures how well s's energy is conserved along the
 // trajectories (each a sequence of states of length 2·s.Dim(); those with
 // fewer than 5 states are skipped), against the noise estimated from them.
+// States at which the energy or its gradient overflows, or data whose noise
+// estimate overflows, are an error naming them.
 func CheckConservation(s system.System, trajs [][][]float64) (Conservation, error) {
 	g := make([]float64, 2*s.Dim())
 	h := make([][]float64, len(trajs))
@@ -87,9 +90,16 @@ func CheckConservation(s system.System, trajs [][][]float64) (Conservation, erro
 			for _, v := range g {
 				grad2[i][k] += v * v
 			}
+			if math.IsNaN(h[i][k]+grad2[i][k]) || math.IsInf(h[i][k]+grad2[i][k], 0) {
+				return Conservation{System: s.Name()}, fmt.Errorf("eval: trajectory %d, state %d (%v): the energy of %s or its gradient is not finite there (%v): the values are too large for this system", i, k, y, s.Name(), h[i][k])
+			}
 		}
 	}
-	return ConservationOf(s.Name(), h, grad2, NoiseEstimate(trajs))
+	noise := NoiseEstimate(trajs)
+	if math.IsInf(noise, 0) || math.IsNaN(noise) {
+		return Conservation{System: s.Name()}, errors.New("eval: the noise estimate overflows (squared fourth differences of the data beyond the float64 range): the values are too large")
+	}
+	return ConservationOf(s.Name(), h, grad2, noise)
 }
 
 // ConservationOf is CheckConservation from an energy's values h[i][k] and

@@ -2,6 +2,7 @@ package eval_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/hnnlab/hnnlab/hnn/data"
@@ -56,5 +57,21 @@ func TestConservationTellsSystemsApart(t *testing.T) {
 	clean := gen(t, system.DoubleWell{}, 0, 0.01)
 	if c, _ := eval.CheckConservation(system.DoubleWell{}, clean); !c.Conserves() {
 		t.Errorf("clean double-well data rejected: %v", c)
+	}
+}
+
+// Finite data whose energy or noise estimate overflow are an error naming
+// the state, not a diagnosis with NaN or Inf in it.
+func TestConservationOfHugeValues(t *testing.T) {
+	for name, y := range map[string][]float64{"energy": {0.5, 1e308}, "differences": {1e300, 0.1}} {
+		trajs := gen(t, system.Pendulum{}, 0.01, 0.1)[:3]
+		trajs[1][5] = y
+		_, err := eval.CheckConservation(system.Pendulum{}, trajs)
+		if err == nil || !strings.Contains(err.Error(), "too large") {
+			t.Errorf("%s: %v", name, err)
+		}
+		if name == "energy" && (err == nil || !strings.Contains(err.Error(), "trajectory 1, state 5")) {
+			t.Errorf("%s: %v does not name the state", name, err)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -129,6 +130,10 @@ type Result struct {
 	Corrected bool `json:"corrected"`
 }
 
+// ErrNonFinite is returned (wrapped) by Evaluate when the energy scored, or
+// its error against the truth, is not finite on a test set.
+var ErrNonFinite = errors.New("the energy scored is not finite on the test set (or its error overflows)")
+
 // DefaultSeed seeds the test sets unless a caller picks another.
 const DefaultSeed = 20250901
 
@@ -147,7 +152,7 @@ func Evaluate(s system.System, h Energy, seed uint64) ([]Result, error) {
 			}
 			e, c := GaugeError(pred, truth)
 			if math.IsNaN(e) || math.IsInf(e, 0) {
-				return nil, fmt.Errorf("eval: %s/%s: the learned Hamiltonian is not finite on the test set", d.Name, set.Name)
+				return nil, fmt.Errorf("eval: %s/%s: %w", d.Name, set.Name, ErrNonFinite)
 			}
 			out = append(out, Result{Domain: d.Name, Set: set.Name, Points: len(set.Points), Error: e, Offset: c})
 		}
