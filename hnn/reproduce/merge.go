@@ -2,10 +2,12 @@ package reproduce
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/hnnlab/hnnlab/hnn/checkpoint"
 	"github.com/hnnlab/hnnlab/hnn/internal/atomicfile"
 	"github.com/hnnlab/hnnlab/hnn/internal/dirlock"
 	"github.com/hnnlab/hnnlab/hnn/train"
@@ -42,6 +44,15 @@ func Merge(from []string, outDir string) (int, error) {
 			want, err := os.ReadFile(res)
 			if err != nil {
 				return copied, err
+			}
+			// What is merged must be what Run can use: a damaged shard is
+			// found here, not when the table is made.
+			var r RunResult
+			if err := json.Unmarshal(want, &r); err != nil {
+				return copied, fmt.Errorf("reproduce: %s: %w: %w (retrain this run in its shard, or delete its directory there)", res, ErrBadResults, err)
+			}
+			if _, err := checkpoint.Read(filepath.Join(runDir, train.CheckpointFile), nil); err != nil {
+				return copied, fmt.Errorf("reproduce: merging %s: %w", runDir, err)
 			}
 			if have, err := os.ReadFile(filepath.Join(dst, ResultFile)); err == nil {
 				if !bytes.Equal(have, want) {

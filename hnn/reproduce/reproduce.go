@@ -478,7 +478,8 @@ func drawFigures(ctx context.Context, proto *Protocol, outDir string, res *Resul
 	return nil
 }
 
-// ErrBadResults is returned (wrapped) by Redraw for a results.json that Run did not write.
+// ErrBadResults is returned (wrapped) by Redraw for a results.json that Run
+// did not write, and by Merge for a run's result file that Run cannot read.
 var ErrBadResults = errors.New("not a results file of hnn reproduce")
 
 // check returns an error unless res is what Run writes: systems, models and

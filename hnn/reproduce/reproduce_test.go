@@ -310,3 +310,29 @@ func TestShardsMergeToTheSameTable(t *testing.T) {
 		t.Error("shard 2/2 accepted")
 	}
 }
+
+// Merge checks what it merges: a shard's damaged result file, or a result
+// without its checkpoint, is an error naming it, and nothing of it is copied.
+func TestMergeRejectsDamagedShards(t *testing.T) {
+	for name, files := range map[string]map[string]string{
+		"corrupt result":     {reproduce.ResultFile: `{"broken":`, "checkpoint.json": "{}", "metrics.csv": ""},
+		"missing checkpoint": {reproduce.ResultFile: `{}`, "metrics.csv": ""},
+	} {
+		src, out := t.TempDir(), t.TempDir()
+		run := filepath.Join(src, "runs", "pendulum", "hnn", "seed1")
+		os.MkdirAll(run, 0o755)
+		for f, s := range files {
+			os.WriteFile(filepath.Join(run, f), []byte(s), 0o644)
+		}
+		n, err := reproduce.Merge([]string{src}, out)
+		if err == nil || n != 0 || !strings.Contains(err.Error(), run) {
+			t.Errorf("%s: merged %d, err %v", name, n, err)
+		}
+		if name == "corrupt result" && !errors.Is(err, reproduce.ErrBadResults) {
+			t.Errorf("%s: %v does not match ErrBadResults", name, err)
+		}
+		if _, serr := os.Stat(filepath.Join(out, "runs", "pendulum", "hnn", "seed1", reproduce.ResultFile)); serr == nil {
+			t.Errorf("%s: the damaged result was copied", name)
+		}
+	}
+}
