@@ -17,6 +17,7 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/bench"
+	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/figure"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
 	"github.com/hnnlab/hnnlab/hnn/system"
@@ -36,8 +37,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(w, "Run 'hnn bench step -h' or 'hnn bench memory -h' for the flags.")
 	}
 	if len(args) == 0 {
-		usage(stderr)
-		return usagef("bench: a subcommand is required (step, memory)")
+		return usagef("a subcommand is required (step, memory; see hnn bench -h)")
 	}
 	switch args[0] {
 	case "step":
@@ -50,8 +50,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		usage(stdout)
 		return nil
 	}
-	usage(stderr)
-	return usagef("bench: unknown subcommand %q (valid: step, memory)", args[0])
+	return usagef("unknown subcommand %q (valid: step, memory; see hnn bench -h)", args[0])
 }
 
 // specFlags registers the flags describing the benchmarked model.
@@ -120,17 +119,11 @@ func runBenchStep(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case *batch < 1:
-		return usagef("--batch: must be ≥ 1, got %d", *batch)
-	case *steps < 1 || *warmup < 0:
-		return usagef("--steps must be ≥ 1 and --warmup ≥ 0")
-	case *torch != "" && *threads < 1:
-		return usagef("--torch-threads: must be ≥ 1")
-	case *shards < 0:
-		return usagef("--shards: must be ≥ 0, got %d", *shards)
-	case *rounds < 1:
-		return usagef("--rounds: must be ≥ 1, got %d", *rounds)
+	if err := firstErr(inRange("batch", *batch, 1, data.MaxValues), inRange("steps", *steps, 1, maxTimedSteps),
+		inRange("warmup", *warmup, 0, maxTimedSteps), inRange("torch-threads", *threads, 1, maxThreads),
+		inRange("shards", *shards, 0, maxShards), inRange("rounds", *rounds, 1, maxRounds),
+		checkWindows("--batch, --rollout", spec.System, *batch, spec.Rollout)); err != nil {
+		return err
 	}
 	cfg := bench.StepConfig{Spec: spec, Batch: *batch, Steps: *steps, Warmup: *warmup, Seed: *seed, Shards: *shards}
 	if *warmup == 0 {
@@ -282,7 +275,7 @@ func runBenchMemory(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ns, err := parseInts(*rollouts)
+	ns, err := parseCounts(*rollouts, "rollout lengths")
 	if err != nil {
 		return usagef("--rollout: %v", err)
 	}
@@ -290,11 +283,17 @@ func runBenchMemory(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	longest := slices.Max(ns)
+	if err := firstErr(inRange("batch", *batch, 1, data.MaxValues), inRange("steps", *steps, 2, maxTimedSteps),
+		inRange("min-rollout-steps", max(*minWork, 0), 0, maxMinRolloutSteps), // ≤ 0: none
+		inRange("rollout", longest, 1, hnn.MaxRollout),
+		checkWindows("--batch, --rollout", spec.System, *batch, longest)); err != nil {
+		return err
+	}
+	if rows := len(ns) * len(gs); rows > maxMemoryRows {
+		return usagef("--rollout, --gradient: %d rollouts × %d methods = %d processes, more than the limit %d", len(ns), len(gs), rows, maxMemoryRows)
+	}
 	switch {
-	case *batch < 1:
-		return usagef("--batch: must be ≥ 1, got %d", *batch)
-	case *steps < 2:
-		return usagef("--steps: must be ≥ 2, got %d", *steps)
 	case *plotFile != "" && !slices.Contains([]string{".svg", ".png", ".pdf"}, strings.ToLower(filepath.Ext(*plotFile))):
 		return usagef("--plot: the file must end in .svg (or .png, .pdf), got %q", *plotFile)
 	}

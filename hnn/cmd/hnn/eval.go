@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/eval"
@@ -77,6 +79,9 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 			return usagef("--formula: %s has d = %d, the model d = %d", path, f.Dim(), m.Dim())
 		}
 		if form, err = eval.Evaluate(m.System, f.Energy, eval.DefaultSeed); err != nil {
+			if errors.Is(err, eval.ErrNonFinite) { // the file's coefficients, not the network
+				return usagef("--formula %s: the closed form: %v (are its coefficients sensible?)", path, strings.TrimPrefix(err.Error(), "eval: "))
+			}
 			return err
 		}
 	}

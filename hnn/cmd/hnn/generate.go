@@ -74,8 +74,8 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 		return usagef("--steps %d: want at least 1", *steps)
 	case !(*dt > 0) || math.IsInf(*dt, 0):
 		return usagef("--dt %v: want a positive finite time step", *dt)
-	case *substeps < 0:
-		return usagef("--substeps %d: want 0 (automatic) or more", *substeps)
+	case *substeps < 0 || *substeps > maxSubsteps:
+		return usagef("--substeps: must be in 0…%d (0: automatic), got %d", maxSubsteps, *substeps)
 	case !(*noise >= 0) || math.IsInf(*noise, 0):
 		return usagef("--noise %v: want a finite standard deviation ≥ 0", *noise)
 	case *out == "":
@@ -95,6 +95,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 				*dt, maxAutoSubsteps, reference.DefaultStep)
 		}
 		*substeps = reference.DefaultSubsteps(*dt)
+	}
+	if work := float64(*n) * float64(*steps) * float64(*substeps); work > maxInternalSteps {
+		return usagef("--trajectories, --steps, --substeps: %d × %d × %d = %.3g internal integrator steps, more than the limit %.0e (fewer substeps, or a smaller --dt per substep)",
+			*n, *steps, *substeps, work, float64(maxInternalSteps))
 	}
 
 	tr, err := data.Generate(sys, data.GenerateConfig{

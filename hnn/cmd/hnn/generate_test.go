@@ -175,7 +175,7 @@ func TestGenerateBadInput(t *testing.T) {
 		{"dt-negative", base("--dt", "-0.01"), 2, "--dt -0.01"},
 		{"dt-nan", base("--dt", "NaN"), 2, "--dt NaN"},
 		{"dt-inf", base("--dt", "+Inf"), 2, "--dt +Inf"},
-		{"substeps-negative", base("--substeps", "-3"), 2, "--substeps -3"},
+		{"substeps-negative", base("--substeps", "-3"), 2, "--substeps: must be in 0…1000000 (0: automatic), got -3"},
 		{"noise-negative", base("--noise", "-0.1"), 2, "--noise -0.1"},
 		{"noise-nan", base("--noise", "nan"), 2, "--noise NaN"},
 		{"seed-negative", base("--seed", "-1"), 2, `invalid value "-1" for flag -seed`},
@@ -186,7 +186,7 @@ func TestGenerateBadInput(t *testing.T) {
 		{"steps-maxint", base("--steps", "9223372036854775807"), 2, "dataset too large"},
 		{"dt-huge", base("--dt", "1e300"), 2, "--dt 1e+300 needs more than 1000000 internal steps"},
 		{"unwritable", []string{"generate", "--system", "pendulum", "--trajectories", "1", "--steps", "1",
-			"--out", filepath.Join(out+".dir-is-a-file", "x.csv")}, 1, "not a directory"},
+			"--out", filepath.Join(out+".dir-is-a-file", "x.csv")}, 2, "cannot write " + filepath.Join(out+".dir-is-a-file", "x.csv") + ": not a directory"},
 	} {
 		if tc.name == "unwritable" {
 			if err := os.WriteFile(out+".dir-is-a-file", nil, 0o644); err != nil {

@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"github.com/hnnlab/hnnlab/hnn/bench"
+	"github.com/hnnlab/hnnlab/hnn/data"
 )
 
 func init() {
@@ -29,6 +30,7 @@ func runGradcheck(args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	sf := addSpecFlags(fs, true)
+	fs.Lookup("dtype").Usage = "float64 only (the finite differences need double precision)"
 	batch := fs.Int("batch", 16, "windows (noisy trajectories of the system, one window each)")
 	eps := fs.Float64("epsilon", 1e-6, "relative step of the central differences: θ ± ε·max(1, |θ|)")
 	conv := fs.Int("converged-iterations", 50, "forward fixed-point sweeps of the converged-variant check (implicit midpoint)")
@@ -43,9 +45,10 @@ func runGradcheck(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := firstErr(inRange("batch", *batch, 1, data.MaxValues), checkWindows("--batch, --rollout", spec.System, *batch, spec.Rollout)); err != nil {
+		return err
+	}
 	switch {
-	case *batch < 1:
-		return usagef("--batch: must be ≥ 1, got %d", *batch)
 	case !(*eps > 0) || *eps > 0.1:
 		return usagef("--epsilon: must be in (0, 0.1], got %g", *eps)
 	case *conv < 1 || *conv > 1000:

@@ -48,13 +48,13 @@ func runIdentify(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("--library: %v", err)
 	}
-	switch {
-	case *samples < 1:
-		return usagef("--samples: must be ≥ 1, got %d", *samples)
-	case *boot < 0:
-		return usagef("--bootstrap: must be ≥ 0, got %d", *boot)
+	if err := firstErr(inRange("samples", *samples, 1, maxSamples), inRange("bootstrap", *boot, 0, maxBootstrap)); err != nil {
+		return err
 	}
-	m, err := loadForIdentify(*dir)
+	if rows := float64(*samples) * float64(*boot); rows > maxBootstrapRows {
+		return usagef("--samples × --bootstrap: %d × %d = %.3g rows refitted, more than the limit %.0e (fewer samples or resamples)", *samples, *boot, rows, float64(maxBootstrapRows))
+	}
+	m, err := loadForIdentify("model", *dir)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func runIdentify(args []string, stdout, stderr io.Writer) error {
 	if *others != "" {
 		for _, d := range strings.Split(*others, ",") {
 			d = strings.TrimSpace(d)
-			o, err := loadForIdentify(d)
+			o, err := loadForIdentify("models", d)
 			if err != nil {
 				return err
 			}
@@ -117,19 +117,19 @@ func runIdentify(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// loadForIdentify loads the model in dir, which must know its system (the
-// box to sample it in, the truth to compare with).
-func loadForIdentify(dir string) (*hnn.Model, error) {
+// loadForIdentify loads the model in dir, given by --flag, which must know
+// its system (the box to sample it in, the truth to compare with).
+func loadForIdentify(flag, dir string) (*hnn.Model, error) {
 	if _, err := os.Stat(dir); err != nil {
-		return nil, usagef("--model: %v", err)
+		return nil, usagef("--%s: %v", flag, err)
 	}
 	m, err := hnn.Load(dir)
 	if err != nil {
 		return nil, asUsage(err)
 	}
 	if m.System == nil {
-		return nil, usagef("--model %s: the model has no known data region: it was trained on %s, not a built-in system, so there is no box to sample its energy in",
-			dir, describeSystem(m.Spec.System))
+		return nil, usagef("--%s %s: the model has no known data region: it was trained on %s, not a built-in system, so there is no box to sample its energy in",
+			flag, dir, describeSystem(m.Spec.System))
 	}
 	return m, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/checkpoint"
 	"github.com/hnnlab/hnnlab/hnn/data"
+	"github.com/hnnlab/hnnlab/hnn/internal/atomicfile"
 	"github.com/hnnlab/hnnlab/hnn/internal/dirlock"
 	"github.com/hnnlab/hnnlab/hnn/reproduce"
 )
@@ -155,9 +156,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	name := args[0]
 	switch name {
 	case "help", "-h", "--help":
+		if len(args) > 2 {
+			fmt.Fprintf(stderr, "hnn help: unexpected argument %q (usage: hnn help [COMMAND])\n", args[2])
+			return 2
+		}
 		if len(args) > 1 {
 			if _, ok := commands[args[1]]; ok {
 				return run([]string{args[1], "-h"}, stdout, stderr)
+			}
+			switch args[1] {
+			case "help", "-h", "--help":
+				printHelp(stdout)
+				return 0
+			case "version", "--version":
+				fmt.Fprintln(stdout, "usage: hnn version\n\nPrints the version of hnn (module version or VCS revision) and of its Go toolchain; it takes no flags or arguments.")
+				return 0
 			}
 			fmt.Fprintf(stderr, "hnn help: unknown command %q (valid: %s)\n", args[1], strings.Join(names(), ", "))
 			return 2
@@ -165,6 +178,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		printHelp(stdout)
 		return 0
 	case "version", "--version":
+		if len(args) > 1 {
+			if args[1] == "-h" || args[1] == "--help" || args[1] == "-help" {
+				return run([]string{"help", "version"}, stdout, stderr)
+			}
+			fmt.Fprintf(stderr, "hnn version: unexpected argument %q (hnn version takes no flags or arguments)\n", args[1])
+			return 2
+		}
 		fmt.Fprintln(stdout, version())
 		return 0
 	}
@@ -197,14 +217,15 @@ func message(err error) string {
 // isUsage reports whether err is a usage or input error (exit status 2):
 // marked by the command, or one of the facade's input errors (an invalid
 // spec field, a directory that holds a run or is in use, a resume with
-// other data, a GoMLX backend that cannot be created).
+// other data, a GoMLX backend that cannot be created, an output path that
+// cannot be written at all).
 func isUsage(err error) bool {
 	var ue usageError
 	var fe *hnn.FieldError
 	return errors.As(err, &ue) || errors.As(err, &fe) ||
 		errors.Is(err, hnn.ErrRunExists) || errors.Is(err, hnn.ErrOutputDir) || errors.Is(err, hnn.ErrResumeMismatch) ||
 		errors.Is(err, hnn.ErrBackend) || errors.Is(err, dirlock.ErrLocked) || errors.Is(err, reproduce.ErrOtherRun) || errors.Is(err, reproduce.ErrBadResults) ||
-		errors.Is(err, checkpoint.ErrInvalid) || errors.Is(err, data.ErrTooLarge)
+		errors.Is(err, checkpoint.ErrInvalid) || errors.Is(err, data.ErrTooLarge) || errors.Is(err, atomicfile.ErrUnusable)
 }
 
 // runRecovered runs c, turning a panic (a bug, or a GoMLX failure outside an

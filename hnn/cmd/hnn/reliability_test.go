@@ -159,7 +159,19 @@ func TestHostileInputs(t *testing.T) {
 		}, 1, "no space left on device"},
 		{"generate into a directory", nil, func() []string {
 			return []string{"generate", "--system", "pendulum", "--trajectories", "2", "--steps", "2", "--out", base}
-		}, 1, "is a directory"},
+		}, 2, "is a directory"},
+		{"export into a directory", nil, func() []string {
+			dir := filepath.Join(base, "edir.npz")
+			os.MkdirAll(dir, 0o755)
+			return []string{"export", "--model", run0, "--out", dir}
+		}, 2, "is a directory"},
+		{"generate into /proc", nil, func() []string {
+			return []string{"generate", "--system", "pendulum", "--trajectories", "2", "--steps", "2", "--out", "/proc/hnn-x.csv"}
+		}, 2, "cannot write /proc/hnn-x.csv: "},
+		{"export into /proc", nil, func() []string { return []string{"export", "--model", run0, "--out", "/proc/version.npz"} }, 2, "cannot write /proc/version.npz: "},
+		{"reproduce --out is a file", nil, func() []string {
+			return []string{"reproduce", "--quick", "--systems", "pendulum", "--models", "hnn", "--out", afile}
+		}, 2, "is not a directory"},
 		// 5. Checkpoints are not trusted.
 		{"a changed weight", nil, func() []string {
 			dir := copyDir(run0)
@@ -243,6 +255,77 @@ func TestHostileInputs(t *testing.T) {
 			})
 			return []string{"eval", "--model", dir}
 		}, 2, "weights"},
+		// Every count flag has an upper bound, checked before any work.
+		{"identify --samples huge", nil, func() []string { return []string{"identify", "--model", run0, "--samples", "2000000000"} }, 2, "--samples: must be in 1…1000000, got 2000000000"},
+		{"identify --bootstrap huge", nil, func() []string { return []string{"identify", "--model", run0, "--bootstrap", "100000000"} }, 2, "--bootstrap: must be in 0…10000"},
+		{"identify --samples × --bootstrap", nil, func() []string {
+			return []string{"identify", "--model", run0, "--samples", "1000000", "--bootstrap", "10000"}
+		}, 2, "--samples × --bootstrap"},
+		{"bench step --batch huge", nil, func() []string { return []string{"bench", "step", "--batch", "100000000"} }, 2, "--batch, --rollout: dataset too large: 100000000 windows"},
+		{"bench step --steps huge", nil, func() []string { return []string{"bench", "step", "--steps", "1000000000"} }, 2, "--steps: must be in 1…100000"},
+		{"bench step --rounds huge", nil, func() []string { return []string{"bench", "step", "--rounds", "1000000000"} }, 2, "--rounds: must be in 1…1000"},
+		{"bench memory --batch huge", nil, func() []string { return []string{"bench", "memory", "--batch", "100000000", "--rollout", "64"} }, 2, "dataset too large"},
+		{"bench memory --rollout huge", nil, func() []string { return []string{"bench", "memory", "--rollout", "4,1000000000"} }, 2, "--rollout: must be in 1…100000"},
+		{"bench memory --rollout negative", nil, func() []string { return []string{"bench", "memory", "--rollout", "4,-8"} }, 2, "rollout lengths must be ≥ 1, got -8"},
+		{"bench unknown subcommand", nil, func() []string { return []string{"bench", "nosuch"} }, 2, `unknown subcommand "nosuch"`},
+		{"gradcheck --batch huge", nil, func() []string { return []string{"gradcheck", "--batch", "100000000"} }, 2, "dataset too large"},
+		{"reproduce --seeds huge", nil, func() []string {
+			return []string{"reproduce", "--quick", "--systems", "pendulum", "--models", "hnn", "--out", filepath.Join(base, "rp"), "--seeds", "1000000000"}
+		}, 2, "--seeds: must be in 0…100"},
+		{"reproduce --workers huge", nil, func() []string { return []string{"reproduce", "--quick", "--out", filepath.Join(base, "rp"), "--workers", "100000000"} }, 2, "--workers"},
+		{"reproduce duplicate model", nil, func() []string {
+			return []string{"reproduce", "--quick", "--systems", "pendulum", "--models", "hnn,hnn", "--out", filepath.Join(base, "rp2")}
+		}, 2, "--models: hnn given twice"},
+		{"reproduce duplicate system", nil, func() []string {
+			return []string{"reproduce", "--quick", "--systems", "pendulum,pendulum", "--out", filepath.Join(base, "rp3")}
+		}, 2, "--systems: pendulum given twice"},
+		{"generate --substeps huge", nil, func() []string {
+			return []string{"generate", "--system", "pendulum", "--trajectories", "8", "--steps", "10", "--substeps", "1000000000", "--out", filepath.Join(base, "g.csv")}
+		}, 2, "--substeps: must be in 0…1000000"},
+		{"generate too many internal steps", nil, func() []string {
+			return []string{"generate", "--system", "pendulum", "--trajectories", "100000", "--steps", "1000", "--substeps", "1000", "--out", filepath.Join(base, "g.csv")}
+		}, 2, "internal integrator steps"},
+		{"train --epochs huge", nil, func() []string { return append(tinyTrain, "--epochs", "2000000000", "--out", filepath.Join(base, "e1")) }, 2, "--epochs: must be in 1…1000000"},
+		{"train --trajectories beyond an int's sum", nil, func() []string {
+			return []string{"train", "--system", "pendulum", "--trajectories", "1000000000", "--val-trajectories", "16", "--out", filepath.Join(base, "f40")}
+		}, 2, "1000000016 trajectories"},
+		{"train --val-time with --val-fraction", nil, func() []string {
+			return []string{"train", "--system", "pendulum", "--data", dataA, "--val-time", "0.3", "--val-fraction", "0.3", "--out", filepath.Join(base, "vt")}
+		}, 2, "--val-time and --val-fraction conflict"},
+		{"identify --models missing", nil, func() []string {
+			return []string{"identify", "--model", run0, "--models", filepath.Join(base, "nosuch")}
+		}, 2, "--models: stat"},
+		{"eval --formula with huge coefficients", nil, func() []string {
+			f := filepath.Join(base, "huge.json")
+			if code, _, stderr := runHNN(t, "identify", "--model", run0, "--samples", "400", "--bootstrap", "0", "--out", f); code != 0 {
+				t.Fatalf("identify: %s", stderr)
+			}
+			b, _ := os.ReadFile(f)
+			var js map[string]any
+			json.Unmarshal(b, &js)
+			for _, term := range js["terms"].([]any) {
+				term.(map[string]any)["coefficient"] = 1e308
+			}
+			b, _ = json.Marshal(js)
+			os.WriteFile(f, b, 0o644)
+			return []string{"eval", "--model", run0, "--formula", f}
+		}, 2, "--formula " + filepath.Join(base, "huge.json") + ": the closed form"},
+		{"a CSV row with 1e308", nil, func() []string {
+			b, _ := os.ReadFile(dataA)
+			lines := strings.Split(string(b), "\n")
+			for i, l := range lines {
+				if strings.HasPrefix(l, "0,") && i > 5 {
+					f := strings.Split(l, ",")
+					lines[i] = f[0] + "," + f[1] + ",1e308,1e308"
+					break
+				}
+			}
+			f := filepath.Join(base, "huge.csv")
+			os.WriteFile(f, []byte(strings.Join(lines, "\n")), 0o644)
+			return []string{"train", "--system", "pendulum", "--data", f, "--epochs", "1", "--widths", "8", "--eval=false", "--out", filepath.Join(base, "hc")}
+		}, 2, "too large for this system"},
+		{"version with a flag", nil, func() []string { return []string{"version", "--bogus"} }, 2, `unexpected argument "--bogus"`},
+		{"version with an argument", nil, func() []string { return []string{"version", "extra"} }, 2, `unexpected argument "extra"`},
 		// 7. Zero is not a default on the command line.
 		{"gradcheck --rollout 0", nil, func() []string { return []string{"gradcheck", "--rollout", "0"} }, 2, "--rollout: must be in 1…100000, got 0"},
 		{"gradcheck --iterations 0", nil, func() []string { return []string{"gradcheck", "--iterations", "0"} }, 2, "--iterations"},
@@ -347,5 +430,22 @@ func TestGenerateToStdout(t *testing.T) {
 		if !strings.HasPrefix(stdout.String(), "# hnnlab-data ") || !strings.HasPrefix(body, "trajectory,t,q1,p1\n") || strings.Count(body, "\n") != 9 || !strings.Contains(stderr.String(), "wrote "+out) {
 			t.Errorf("--out %s: stdout %q, stderr %q", out, stdout.String(), stderr.String())
 		}
+	}
+}
+
+// Help lists what the commands do: hnn help version and hnn help help
+// answer, and gradcheck's help offers only the dtype it runs in.
+func TestHelpMatchesBehaviour(t *testing.T) {
+	for _, args := range [][]string{{"help", "version"}, {"help", "help"}, {"version", "-h"}} {
+		if code, stdout, stderr := runHNN(t, args...); code != 0 || stdout == "" || stderr != "" {
+			t.Errorf("hnn %s: exit %d, stdout %q, stderr %q", strings.Join(args, " "), code, stdout, stderr)
+		}
+	}
+	if code, _, stderr := runHNN(t, "help", "train", "extra"); code != 2 || !strings.Contains(stderr, "unexpected argument") {
+		t.Errorf("hnn help train extra: exit %d: %s", code, stderr)
+	}
+	_, stdout, _ := runHNN(t, "gradcheck", "-h")
+	if !strings.Contains(stdout, "float64 only") || strings.Contains(stdout, "float32") {
+		t.Errorf("gradcheck -h:\n%s", stdout)
 	}
 }

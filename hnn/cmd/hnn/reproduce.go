@@ -48,8 +48,8 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return usagef("--out: an output directory is required")
 	}
-	if *seeds < 0 || *workers < 0 {
-		return usagef("--seeds and --workers must be ≥ 0")
+	if err := firstErr(inRange("seeds", *seeds, 0, maxSeeds), inRange("workers", *workers, 0, maxThreads)); err != nil {
+		return err
 	}
 	var steps []float64
 	if *dts != "" {
@@ -65,6 +65,14 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	set := setFlags(fs)
+	if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
+		return usagef("--out: %s is not a directory", *out)
+	}
+	if !*redraw {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return usagef("--out: unusable output directory %s: %v", *out, err)
+		}
+	}
 	if *redraw {
 		if _, err := os.Stat(filepath.Join(*out, "results.json")); err != nil {
 			return usagef("--redraw: %v", err)
@@ -156,6 +164,9 @@ func list(s string, valid []string) ([]string, error) {
 		}
 		if !ok {
 			return nil, fmt.Errorf("unknown name %q (valid: %s)", f, strings.Join(valid, ", "))
+		}
+		if slices.Contains(out, f) {
+			return nil, fmt.Errorf("%s given twice", f)
 		}
 		out = append(out, f)
 	}

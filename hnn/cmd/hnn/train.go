@@ -18,7 +18,6 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/baseline"
-	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/eval"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
 	"github.com/hnnlab/hnnlab/hnn/integrator"
@@ -86,9 +85,12 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			return usagef("--%s: must be a finite number, got %v", name, v)
 		}
 	}
+	if err := firstErr(inRange("epochs", *epochs, 1, maxEpochs), inRange("refine", *refine, 0, maxRefine)); err != nil {
+		return err
+	}
 	switch {
-	case *epochs < 1:
-		return usagef("--epochs: must be ≥ 1, got %d", *epochs)
+	case set["val-time"] && set["val-fraction"]:
+		return usagef("--val-time and --val-fraction conflict: give one (--val-time holds out the end of the time span, --val-fraction the last trajectories)")
 	case *batch < 0:
 		return usagef("--batch: must be ≥ 1 (0: automatic), got %d", *batch)
 	case *lr <= 0 || *lr > train.MaxLearningRate:
@@ -137,8 +139,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	spec.Dim = 0
 	if *dataFile == "" && !*resume {
 		if sys, err := system.Lookup(*sysName, system.Options{}); err == nil {
-			if err := data.CheckSize(min(*nTrain, data.MaxValues)+min(*nVal, data.MaxValues), *steps, sys.Dim()); err != nil {
-				return usagef("--trajectories, --val-trajectories, --steps: %v", err)
+			if err := checkSize("--trajectories, --val-trajectories, --steps", "trajectories", float64(*nTrain)+float64(*nVal), *steps, sys.Dim()); err != nil {
+				return err
 			}
 		}
 	}
@@ -280,7 +282,11 @@ func setFlags(fs interface{ Visit(func(*flagT)) }) map[string]bool {
 	return set
 }
 
-func parseInts(s string) ([]int, error) {
+func parseInts(s string) ([]int, error) { return parseCounts(s, "widths") }
+
+// parseCounts parses a comma-separated list of positive integers; what
+// names them in the error.
+func parseCounts(s, what string) ([]int, error) {
 	var out []int
 	for _, f := range strings.Split(s, ",") {
 		v, err := strconv.Atoi(strings.TrimSpace(f))
@@ -288,7 +294,7 @@ func parseInts(s string) ([]int, error) {
 			return nil, fmt.Errorf("%q is not a comma-separated list of integers", s)
 		}
 		if v < 1 {
-			return nil, fmt.Errorf("widths must be ≥ 1, got %d", v)
+			return nil, fmt.Errorf("%s must be ≥ 1, got %d", what, v)
 		}
 		out = append(out, v)
 	}

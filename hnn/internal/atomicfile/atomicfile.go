@@ -27,6 +27,30 @@ import (
 // goes through dir/.name.tmp-XXXX.
 const TempInfix = ".tmp-"
 
+// ErrUnusable is matched (errors.Is) by the errors of Write and WriteFile
+// for a path that cannot be written at all: a directory or another file that
+// is not a regular file or a device, or one whose directory cannot be
+// created or written (permission, a read-only or virtual file system). The
+// message names path, never the temporary file. A failure while writing
+// (a full disk) does not match it.
+var ErrUnusable = errors.New("unusable output path")
+
+// unusable marks err as ErrUnusable without changing its message.
+type unusable struct{ err error }
+
+func (e unusable) Error() string   { return e.err.Error() }
+func (e unusable) Unwrap() []error { return []error{ErrUnusable, e.err} }
+
+// cannot returns the error of writing path that failed with err, naming
+// path instead of the file err names (the temporary file, a parent).
+func cannot(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("cannot write %s: %w", path, err)
+}
+
 // WriteFile writes data to path atomically (see the package doc), with
 // permissions 0644, creating missing parent directories.
 func WriteFile(path string, data []byte) error {
@@ -48,11 +72,11 @@ func Write(path string, fill func(w io.Writer) error) (err error) {
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return unusable{cannot(path, err)}
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+TempInfix+"*")
 	if err != nil {
-		return err
+		return unusable{cannot(path, err)}
 	}
 	defer func() {
 		if err != nil {
@@ -64,7 +88,7 @@ func Write(path string, fill func(w io.Writer) error) (err error) {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err = tmp.Chmod(0o644); err != nil {
-		return err
+		return cannot(path, err)
 	}
 	if err = tmp.Sync(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
@@ -73,7 +97,10 @@ func Write(path string, fill func(w io.Writer) error) (err error) {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
+		if fi, serr := os.Stat(path); serr == nil && fi.IsDir() { // made a directory meanwhile
+			return unusable{fmt.Errorf("%s is a directory; give a file path", path)}
+		}
+		return cannot(path, err)
 	}
 	if d, err := os.Open(dir); err == nil { // make the rename durable
 		d.Sync()
@@ -91,11 +118,11 @@ func writeSpecial(path string, fi fs.FileInfo, fill func(w io.Writer) error) err
 		if m.IsDir() {
 			kind = "a directory"
 		}
-		return fmt.Errorf("%s is %s; give a file path", path, kind)
+		return unusable{fmt.Errorf("%s is %s; give a file path", path, kind)}
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
-		return err
+		return unusable{cannot(path, err)}
 	}
 	if err := fill(f); err != nil {
 		f.Close()

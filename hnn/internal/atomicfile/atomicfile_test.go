@@ -60,7 +60,7 @@ func TestWriteReplacesAtomically(t *testing.T) {
 
 func TestWriteNeverReplacesSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
-	if err := atomicfile.WriteFile(dir, []byte("x")); err == nil || !strings.Contains(err.Error(), "directory") {
+	if err := atomicfile.WriteFile(dir, []byte("x")); !errors.Is(err, atomicfile.ErrUnusable) || !strings.Contains(err.Error(), "directory") {
 		t.Errorf("writing over a directory: %v, want an error naming it a directory", err)
 	}
 	fifo := filepath.Join(dir, "fifo")
@@ -105,5 +105,19 @@ func TestCleanTemp(t *testing.T) {
 	}
 	if n, err := atomicfile.CleanTemp(filepath.Join(dir, "missing")); n != 0 || err != nil {
 		t.Errorf("missing dir: %d, %v", n, err)
+	}
+}
+
+// A path that cannot be written is named in the error, never the temporary
+// file, and the error matches ErrUnusable.
+func TestUnusablePathIsNamed(t *testing.T) {
+	for _, path := range []string{"/proc/hnn-atomicfile-test.csv", "/proc/version/x.csv", filepath.Join(t.TempDir(), "file", "x.csv")} {
+		if strings.HasPrefix(path, "/tmp") || strings.Contains(path, "TestUnusable") {
+			os.WriteFile(filepath.Dir(path), []byte("a file, not a directory"), 0o644)
+		}
+		err := atomicfile.WriteFile(path, []byte("x"))
+		if !errors.Is(err, atomicfile.ErrUnusable) || !strings.Contains(err.Error(), "cannot write "+path+": ") || strings.Contains(err.Error(), atomicfile.TempInfix) {
+			t.Errorf("%s: %v", path, err)
+		}
 	}
 }
