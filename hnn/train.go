@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -137,7 +138,8 @@ type TrainConfig struct {
 	// spec, and LoadSystem reads the model back with it.
 	System system.System
 	// Train and Val are the data; nil means data generated from the system
-	// (GenerateData with Data and Seed).
+	// (GenerateData with Data and Seed). Given data fix the step: a zero
+	// Spec.Dt means their Dt, a different one is an error.
 	Train, Val *data.Trajectories
 	// Data configures generated data when Train is nil.
 	Data DataConfig
@@ -282,6 +284,20 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 	if spec.System == NoSystem && spec.Dim == 0 && cfg.Train != nil {
 		spec.Dim = cfg.Train.Dim
 	}
+	if cfg.Train != nil {
+		// Given data fix the step: the model's Spec.Dt is theirs.
+		if spec.Dt == 0 {
+			spec.Dt = cfg.Train.Dt
+		}
+		for _, set := range []struct {
+			name string
+			t    *data.Trajectories
+		}{{"training", cfg.Train}, {"validation", cfg.Val}} {
+			if set.t != nil && !sameStep(set.t.Dt, spec.Dt) {
+				return nil, nil, fmt.Errorf("hnn: the %s data are observed at the step %g, the model's Spec.Dt is %g (set it to the data's step, or leave it zero to take theirs)", set.name, set.t.Dt, spec.Dt)
+			}
+		}
+	}
 	r, err := spec.ResolveWith(cfg.System)
 	if err != nil {
 		return nil, nil, err
@@ -336,6 +352,10 @@ func Train(ctx context.Context, cfg TrainConfig) (*Model, []train.Epoch, error) 
 	hist, err := tr.Fit(ctx, trainSet, valSet)
 	return m, hist, err
 }
+
+// sameStep reports whether two time steps agree to a relative 1e-9 (the
+// steps of a CSV file's time column are differences of decimal times).
+func sameStep(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
 
 func progressf(w io.Writer, format string, args ...any) {
 	if w != nil {

@@ -1,6 +1,7 @@
 package data_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/hnnlab/hnnlab/hnn/data"
@@ -33,4 +34,25 @@ func TestSplitTime(t *testing.T) {
 		}
 	}()
 	all.SplitTime(1)
+}
+
+// AtLeast keeps the pieces with enough states, with their start times, and
+// counts the others.
+func TestAtLeast(t *testing.T) {
+	mk := func(n int) [][]float64 { return make([][]float64, n) }
+	all := &data.Trajectories{Dim: 1, Dt: 0.1, States: [][][]float64{mk(3), mk(7), mk(6), mk(2)}, T0: []float64{0, 1, 2, 3}}
+	for _, tc := range []struct {
+		n, kept, dropped int
+		t0              []float64
+	}{
+		{1, 4, 0, []float64{0, 1, 2, 3}}, {3, 3, 1, []float64{0, 1, 2}}, {7, 1, 3, []float64{1}}, {8, 0, 4, nil},
+	} {
+		kept, dropped := all.AtLeast(tc.n)
+		if kept.N() != tc.kept || dropped != tc.dropped || !slices.Equal(kept.T0, tc.t0) {
+			t.Errorf("AtLeast(%d): %d kept (T0 %v), %d dropped; want %d (%v), %d", tc.n, kept.N(), kept.T0, dropped, tc.kept, tc.t0, tc.dropped)
+		}
+	}
+	if all.N() != 4 {
+		t.Errorf("AtLeast changed its receiver: %d trajectories", all.N())
+	}
 }

@@ -81,7 +81,7 @@ func holdOut(all *data.Trajectories, path string, valFrac, valTime float64, roll
 		trainSet, valSet = all.Split(nv)
 	}
 	for _, set := range []**data.Trajectories{&trainSet, &valSet} {
-		kept, dropped := keepLong(*set, rollout+1)
+		kept, dropped := (*set).AtLeast(rollout + 1)
 		if dropped > 0 {
 			fmt.Fprintf(log, "%s: %d trajectory pieces shorter than a window (%d states, --rollout %d) are not used\n", path, dropped, rollout+1, rollout)
 		}
@@ -103,24 +103,6 @@ func recordings(t *data.Trajectories) int {
 		return t.N()
 	}
 	return t.N() - t.Meta.Gaps + t.Meta.Dropped
-}
-
-// keepLong returns the trajectories of set with at least n states.
-func keepLong(set *data.Trajectories, n int) (*data.Trajectories, int) {
-	out := *set
-	out.States, out.T0 = nil, nil
-	dropped := 0
-	for i, tr := range set.States {
-		if len(tr) < n {
-			dropped++
-			continue
-		}
-		out.States = append(out.States, tr)
-		if set.T0 != nil {
-			out.T0 = append(out.T0, set.T0[i])
-		}
-	}
-	return &out, dropped
 }
 
 // fewData warns when the data hold fewer observed values than a few times
