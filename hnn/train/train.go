@@ -518,7 +518,7 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 	epochSlots := slots(per)
 	bs := t.cfg.batchFor(windows)
 	if t.st.BatchSize != 0 && t.st.BatchSize != bs {
-		return nil, fmt.Errorf("train: the checkpoint was written with batch size %d, this run has %d", t.st.BatchSize, bs)
+		return nil, fmt.Errorf("train: %w: the checkpoint was written with batch size %d, this run has %d (other data, or a run of another version of the trainer); the run cannot continue exactly", checkpoint.ErrInvalid, t.st.BatchSize, bs)
 	}
 	if err := t.st.checkPosition(windows, windows/bs); err != nil {
 		return nil, fmt.Errorf("train: %w: it does not fit the data: %w", checkpoint.ErrInvalid, err)

@@ -208,6 +208,11 @@ func TestHostileInputs(t *testing.T) {
 			})
 			return []string{"train", "--resume", "--out", dir, "--epochs", "3"}
 		}, 2, "optimizer state"},
+		{"a checkpoint of another batch size", nil, func() []string {
+			dir := copyDir(run0)
+			rewriteCheckpoint(t, dir, func(meta map[string]any, _ *[]checkpoint.Variable) { meta["trainer"].(map[string]any)["batch_size"] = 7 })
+			return []string{"train", "--resume", "--out", dir, "--epochs", "3"}
+		}, 2, "written with batch size 7"},
 		{"a missing weight", nil, func() []string {
 			dir := copyDir(run0)
 			rewriteCheckpoint(t, dir, func(_ map[string]any, vars *[]checkpoint.Variable) {
