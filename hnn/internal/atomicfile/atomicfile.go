@@ -51,6 +51,17 @@ func cannot(path string, err error) error {
 	return fmt.Errorf("cannot write %s: %w", path, err)
 }
 
+// writing returns the error of a write to path that failed with err, with
+// the temporary file tmp that err may name replaced by path (the user never
+// named it); err's cause (such as syscall.ENOSPC) is kept.
+func writing(path, tmp string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == tmp {
+		err = pe.Err
+	}
+	return fmt.Errorf("writing %s: %w", path, err)
+}
+
 // WriteFile writes data to path atomically (see the package doc), with
 // permissions 0644, creating missing parent directories.
 func WriteFile(path string, data []byte) error {
@@ -85,16 +96,16 @@ func Write(path string, fill func(w io.Writer) error) (err error) {
 		}
 	}()
 	if err = fill(tmp); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return writing(path, tmp.Name(), err)
 	}
 	if err = tmp.Chmod(0o644); err != nil {
 		return cannot(path, err)
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return writing(path, tmp.Name(), err)
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return writing(path, tmp.Name(), err)
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		if fi, serr := os.Stat(path); serr == nil && fi.IsDir() { // made a directory meanwhile

@@ -121,3 +121,15 @@ func TestUnusablePathIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// A write that fails (a full disk) names the path, not the temporary file,
+// keeps the cause, and is not ErrUnusable (a runtime failure).
+func TestWriteFailureNamesThePath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.csv")
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		return &os.PathError{Op: "write", Path: w.(*os.File).Name(), Err: syscall.ENOSPC}
+	})
+	if !errors.Is(err, syscall.ENOSPC) || errors.Is(err, atomicfile.ErrUnusable) || err.Error() != "writing "+path+": no space left on device" {
+		t.Errorf("err = %v", err)
+	}
+}
