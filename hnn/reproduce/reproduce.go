@@ -78,66 +78,6 @@ func ParseShard(s string) (Shard, error) {
 	return sh, nil
 }
 
-// Recipe is how one model is trained.
-type Recipe struct {
-	// Epochs, BatchSize and LearningRate are the trainer's (train.Config).
-	Epochs       int     `json:"epochs"`
-	BatchSize    int     `json:"batch_size"`
-	LearningRate float64 `json:"learning_rate"`
-	// Plateau is the learning-rate schedule; the zero value is train's default.
-	Plateau train.Plateau `json:"plateau"`
-}
-
-// Protocol is everything that decides the numbers: data, shared
-// architecture, per-model training budgets and the figures' rollouts.
-type Protocol struct {
-	// Name labels the protocol in table.md ("default", "quick", …).
-	Name string `json:"name"`
-	// Seeds is the default number of seeds.
-	Seeds int `json:"seeds"`
-	// Data is the data set generated for every (system, seed) and shared by all models.
-	Data hnn.DataConfig `json:"data"`
-	// Spec holds the settings shared by all models (widths, activation,
-	// dtype, step, rollout length, iterations, predictor); System and the
-	// model-specific fields (baseline.Model) are set per run.
-	Spec hnn.Spec `json:"spec"`
-	// Specs replaces Spec for the systems it names (e.g. another activation
-	// for one system, for every model of that system alike).
-	Specs map[string]hnn.Spec `json:"specs,omitempty"`
-	// Recipes maps "system/model", "model" or "system" to a recipe (looked
-	// up in that order); Default serves the others.
-	Recipes map[string]Recipe `json:"recipes"`
-	Default Recipe            `json:"default"`
-	// LongSteps and LongDt are the length and step of the energy rollout
-	// (implicit midpoint vs RK4) under the learned H.
-	LongSteps int     `json:"long_steps"`
-	LongDt    float64 `json:"long_dt"`
-	// PhaseTime is the duration of the phase-portrait orbits (step Spec.Dt).
-	PhaseTime float64 `json:"phase_time"`
-}
-
-// SystemSpec returns the shared settings of the models of system.
-func (p *Protocol) SystemSpec(system string) hnn.Spec {
-	if s, ok := p.Specs[system]; ok {
-		return s
-	}
-	return p.Spec
-}
-
-// Recipe returns the recipe of model on system.
-func (p *Protocol) Recipe(system, model string) Recipe {
-	if r, ok := p.Recipes[system+"/"+model]; ok {
-		return r
-	}
-	if r, ok := p.Recipes[model]; ok {
-		return r
-	}
-	if r, ok := p.Recipes[system]; ok {
-		return r
-	}
-	return p.Default
-}
-
 // RunResult is one trained model on one system and seed.
 type RunResult struct {
 	System string   `json:"system"`
