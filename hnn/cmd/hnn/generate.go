@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/reference"
@@ -101,7 +105,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 			*n, *steps, *substeps, work, float64(maxInternalSteps))
 	}
 
-	tr, err := data.Generate(sys, data.GenerateConfig{
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	tr, err := data.GenerateContext(ctx, sys, data.GenerateConfig{
 		Trajectories: *n,
 		Steps:        *steps,
 		Dt:           *dt,
@@ -109,6 +115,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 		Noise:        *noise,
 		Seed:         *seed,
 	})
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("interrupted while generating the data: nothing was written to %s", *out)
+	}
 	if err != nil {
 		return err
 	}

@@ -143,3 +143,27 @@ func TestInterruptBeforeTheFirstCheckpoint(t *testing.T) {
 		t.Errorf("exit %d: %s", code, stderr.String())
 	}
 }
+
+// An interrupt while generate integrates exits 1 saying that nothing was
+// written (not killed by the signal, status 130 and no word), and writes
+// nothing.
+func TestGenerateInterrupted(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "big.csv")
+	cmd := exec.Command(os.Args[0], "generate", "--system", "henon-heiles", "--trajectories", "60000", "--steps", "1000", "--dt", "0.01", "--out", out)
+	cmd.Env = append(os.Environ(), "HNN_TEST_AS_MAIN=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	time.Sleep(time.Second) // past the signal handler's installation, long before the 60,000 trajectories
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(stderr.String(), "interrupted while generating the data: nothing was written") {
+		t.Errorf("exit %d: %s", code, stderr.String())
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("%s was written", out)
+	}
+}
