@@ -43,7 +43,7 @@ func TestAtLeast(t *testing.T) {
 	all := &data.Trajectories{Dim: 1, Dt: 0.1, States: [][][]float64{mk(3), mk(7), mk(6), mk(2)}, T0: []float64{0, 1, 2, 3}}
 	for _, tc := range []struct {
 		n, kept, dropped int
-		t0              []float64
+		t0               []float64
 	}{
 		{1, 4, 0, []float64{0, 1, 2, 3}}, {3, 3, 1, []float64{0, 1, 2}}, {7, 1, 3, []float64{1}}, {8, 0, 4, nil},
 	} {

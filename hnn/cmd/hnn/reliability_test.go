@@ -210,7 +210,9 @@ func TestHostileInputs(t *testing.T) {
 		}, 2, "optimizer state"},
 		{"a checkpoint of another batch size", nil, func() []string {
 			dir := copyDir(run0)
-			rewriteCheckpoint(t, dir, func(meta map[string]any, _ *[]checkpoint.Variable) { meta["trainer"].(map[string]any)["batch_size"] = 7 })
+			rewriteCheckpoint(t, dir, func(meta map[string]any, _ *[]checkpoint.Variable) {
+				meta["trainer"].(map[string]any)["batch_size"] = 7
+			})
 			return []string{"train", "--resume", "--out", dir, "--epochs", "3"}
 		}, 2, "written with batch size 7"},
 		{"a missing weight", nil, func() []string {
@@ -277,7 +279,9 @@ func TestHostileInputs(t *testing.T) {
 		{"reproduce --seeds huge", nil, func() []string {
 			return []string{"reproduce", "--quick", "--systems", "pendulum", "--models", "hnn", "--out", filepath.Join(base, "rp"), "--seeds", "1000000000"}
 		}, 2, "--seeds: must be in 0…100"},
-		{"reproduce --workers huge", nil, func() []string { return []string{"reproduce", "--quick", "--out", filepath.Join(base, "rp"), "--workers", "100000000"} }, 2, "--workers"},
+		{"reproduce --workers huge", nil, func() []string {
+			return []string{"reproduce", "--quick", "--out", filepath.Join(base, "rp"), "--workers", "100000000"}
+		}, 2, "--workers"},
 		{"reproduce duplicate model", nil, func() []string {
 			return []string{"reproduce", "--quick", "--systems", "pendulum", "--models", "hnn,hnn", "--out", filepath.Join(base, "rp2")}
 		}, 2, "--models: hnn given twice"},
@@ -290,7 +294,9 @@ func TestHostileInputs(t *testing.T) {
 		{"generate too many internal steps", nil, func() []string {
 			return []string{"generate", "--system", "pendulum", "--trajectories", "100000", "--steps", "1000", "--substeps", "1000", "--out", filepath.Join(base, "g.csv")}
 		}, 2, "internal integrator steps"},
-		{"train --epochs huge", nil, func() []string { return append(tinyTrain, "--epochs", "2000000000", "--out", filepath.Join(base, "e1")) }, 2, "--epochs: must be in 1…1000000"},
+		{"train --epochs huge", nil, func() []string {
+			return append(tinyTrain, "--epochs", "2000000000", "--out", filepath.Join(base, "e1"))
+		}, 2, "--epochs: must be in 1…1000000"},
 		{"train --trajectories beyond an int's sum", nil, func() []string {
 			return []string{"train", "--system", "pendulum", "--trajectories", "1000000000", "--val-trajectories", "16", "--out", filepath.Join(base, "f40")}
 		}, 2, "1000000016 trajectories"},
