@@ -51,7 +51,16 @@ func Merge(from []string, outDir string) (int, error) {
 			if err := json.Unmarshal(want, &r); err != nil {
 				return copied, fmt.Errorf("reproduce: %s: %w: %w (retrain this run in its shard, or delete its directory there)", res, ErrBadResults, err)
 			}
-			if _, err := checkpoint.Read(filepath.Join(runDir, train.CheckpointFile), nil); err != nil {
+			files := []string{train.CheckpointFile, train.MetricsFile, ResultFile}
+			if r.Failure != "" { // a recorded failure: whatever the training left, and its result
+				files = nil
+				for _, f := range []string{train.CheckpointFile, train.MetricsFile} {
+					if _, err := os.Stat(filepath.Join(runDir, f)); err == nil {
+						files = append(files, f)
+					}
+				}
+				files = append(files, ResultFile)
+			} else if _, err := checkpoint.Read(filepath.Join(runDir, train.CheckpointFile), nil); err != nil {
 				return copied, fmt.Errorf("reproduce: merging %s: %w", runDir, err)
 			}
 			if have, err := os.ReadFile(filepath.Join(dst, ResultFile)); err == nil {
@@ -61,7 +70,7 @@ func Merge(from []string, outDir string) (int, error) {
 				continue
 			}
 			// The result last: a directory with a result is a finished training.
-			for _, f := range []string{train.CheckpointFile, train.MetricsFile, ResultFile} {
+			for _, f := range files {
 				b, err := os.ReadFile(filepath.Join(runDir, f))
 				if err != nil {
 					return copied, fmt.Errorf("reproduce: %w", err)

@@ -15,6 +15,9 @@ type Recipe struct {
 	LearningRate float64 `json:"learning_rate"`
 	// Plateau is the learning-rate schedule; the zero value is train's default.
 	Plateau train.Plateau `json:"plateau"`
+	// MaxResidual bounds the implicit solve's fixed-point residual
+	// (train.Config.MaxResidual); 0 means train's default (1e-3).
+	MaxResidual float64 `json:"max_residual,omitempty"`
 }
 
 // Protocol is everything that decides the numbers: data, shared

@@ -106,6 +106,13 @@ type RunResult struct {
 	// Dir holds the run's checkpoint, relative to the output directory
 	// (hnn eval --model OUT/Dir).
 	Dir string `json:"dir"`
+	// Failure says why the training stopped before its last epoch when it
+	// stopped on a health check (train.ErrSolverDiverged: the implicit
+	// solve's residual above its bound; train.ErrNonFinite); "" for a
+	// finished training. A failed run is recorded, not retrained: it has
+	// no errors (its table cells and sweep points are missing, "—") and no
+	// figures, and the other runs go on.
+	Failure string `json:"failure,omitempty"`
 }
 
 // CorrectedSuffix marks the table column of a model's bias-corrected energy
@@ -311,8 +318,12 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		if reused {
 			note = " (finished earlier, reused)"
 		}
+		line := errorsLine(r)
+		if r.Failure != "" {
+			line = "FAILED: " + r.Failure
+		}
 		progressf(cfg.Progress, "[%2d/%d] %-18s %-18s seed %d: %3d epochs, %5.1fs  %s%s\n", done, len(jobs), j.system, j.model.Name, j.seed,
-			len(r.History), r.Seconds, errorsLine(r), note)
+			len(r.History), r.Seconds, line, note)
 		mu.Unlock()
 		return nil
 	})
@@ -380,7 +391,7 @@ func drawFigures(ctx context.Context, proto *Protocol, outDir string, res *Resul
 		byModel := map[string]*hnn.Model{}
 		var runsOf []RunResult
 		for _, r := range res.Runs {
-			if r.System == s && r.Seed == 1 {
+			if r.System == s && r.Seed == 1 && r.Failure == "" {
 				m, err := model(r)
 				if err != nil {
 					return fmt.Errorf("reproduce: %s/%s: %w", s, r.Model, err)
@@ -429,7 +440,7 @@ func (res *Results) check() error {
 		return fmt.Errorf("holds %d systems, %d models and %d runs: not the results of a finished hnn reproduce", len(res.Systems), len(res.Models), len(res.Runs))
 	}
 	for i, r := range res.Runs {
-		if !slices.Contains(res.Systems, r.System) || !slices.Contains(res.Models, r.Model) || r.Dir == "" || len(r.Errors) == 0 {
+		if !slices.Contains(res.Systems, r.System) || !slices.Contains(res.Models, r.Model) || r.Dir == "" || (len(r.Errors) == 0) == (r.Failure == "") {
 			return fmt.Errorf("run %d (%s/%s seed %d) is incomplete or names a system or model not listed", i, r.System, r.Model, r.Seed)
 		}
 	}
@@ -528,13 +539,13 @@ func buildTable(systems, models []string, runs []RunResult) []Row {
 				base, corrected := strings.CutSuffix(m, CorrectedSuffix)
 				var vals []float64
 				for _, r := range runs {
-					if r.System == s && r.Model == base {
+					if r.System == s && r.Model == base && r.Failure == "" {
 						vals = append(vals, r.errorOf(dom, set, corrected))
 					}
 				}
 				st := stat(vals)
 				row.Cells = append(row.Cells, Cell{Model: m, Stat: st})
-				if st.Mean < best {
+				if st.N > 0 && st.Mean < best {
 					best, row.Best = st.Mean, m
 				}
 				if p, ok := PaperTableI[s][m][set]; ok {
@@ -556,7 +567,7 @@ func buildTable(systems, models []string, runs []RunResult) []Row {
 func stat(v []float64) Stat {
 	s := Stat{N: len(v), Values: v}
 	if len(v) == 0 {
-		return Stat{Mean: math.NaN(), Std: math.NaN()}
+		return Stat{} // no run (every seed failed): N = 0, shown as missing
 	}
 	for _, x := range v {
 		s.Mean += x

@@ -336,3 +336,44 @@ func TestMergeRejectsDamagedShards(t *testing.T) {
 		}
 	}
 }
+
+// A training that stops on a health check (here the implicit solve's
+// residual above a bound of 1e-300) is recorded as failed, the other runs
+// go on, the table shows its cells as missing, and a second run reuses the
+// record instead of retraining.
+func TestRunRecordsAFailedTraining(t *testing.T) {
+	p := tiny()
+	p.Recipes = map[string]reproduce.Recipe{"this-work": {Epochs: 3, BatchSize: 64, LearningRate: 0.01, MaxResidual: 1e-300}}
+	dir := t.TempDir()
+	cfg := reproduce.Config{Systems: []string{"double-well"}, Models: []string{"hnn", "this-work"}, Protocol: p, OutDir: dir, Workers: 1}
+	res, err := reproduce.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed, ok int
+	for _, r := range res.Runs {
+		switch {
+		case r.Model == "this-work" && strings.Contains(r.Failure, "diverged") && len(r.Errors) == 0:
+			failed++
+		case r.Model == "hnn" && r.Failure == "" && len(r.Errors) > 0:
+			ok++
+		default:
+			t.Errorf("%s: failure %q, %d errors", r.Model, r.Failure, len(r.Errors))
+		}
+	}
+	if failed != 1 || ok != 1 {
+		t.Fatalf("%d failed and %d finished runs, want 1 and 1", failed, ok)
+	}
+	table, err := os.ReadFile(filepath.Join(dir, "table.md"))
+	if err != nil || !strings.Contains(string(table), "—") {
+		t.Errorf("table.md does not show the failed run's cells as missing: %v\n%s", err, table)
+	}
+	var log bytes.Buffer
+	cfg.Progress = &log
+	if _, err := reproduce.Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(log.String(), "reused") != 2 || !strings.Contains(log.String(), "FAILED") {
+		t.Errorf("the second run did not reuse both records:\n%s", log.String())
+	}
+}

@@ -93,6 +93,10 @@ func trainOne(ctx context.Context, p *Protocol, ds *dataSets, sys string, m base
 			return RunResult{}, nil, false, fmt.Errorf("%s: %w (delete the file to retrain this run)", filepath.Join(dir, ResultFile), err)
 		}
 		if ok, why := sameRun(r, spec, rec, p.Data, seed); ok {
+			r.Dir = filepath.ToSlash(rel)
+			if r.Failure != "" { // a failed training, recorded: not retried
+				return r, nil, true, nil
+			}
 			model, err := hnn.Load(dir)
 			if err != nil {
 				return RunResult{}, nil, false, err
@@ -128,7 +132,24 @@ func trainOne(ctx context.Context, p *Protocol, ds *dataSets, sys string, m base
 	}
 	t0 := time.Now()
 	model, hist, err := hnn.Train(ctx, hnn.TrainConfig{Spec: spec, Train: trainSet, Val: valSet, Data: p.Data, Seed: seed, Shards: shards, Resume: resume,
-		Trainer: train.Config{Epochs: rec.Epochs, BatchSize: rec.BatchSize, LearningRate: rec.LearningRate, Plateau: rec.Plateau, OutDir: dir}})
+		Trainer: train.Config{Epochs: rec.Epochs, BatchSize: rec.BatchSize, LearningRate: rec.LearningRate, Plateau: rec.Plateau,
+			MaxResidual: rec.MaxResidual, OutDir: dir}})
+	if errors.Is(err, train.ErrSolverDiverged) || errors.Is(err, train.ErrNonFinite) {
+		// A health stop is a result of the protocol (e.g. the implicit
+		// solve at a coarse step): recorded, and the other runs go on.
+		r := RunResult{System: sys, Model: m.Name, Seed: seed, Spec: spec, Recipe: rec, Data: p.Data,
+			Seconds: time.Since(t0).Seconds(), History: hist, Dir: filepath.ToSlash(rel), Failure: err.Error()}
+		if len(hist) > 0 {
+			r.Steps = hist[len(hist)-1].Step
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return RunResult{}, nil, false, err
+		}
+		if err := writeJSON(filepath.Join(dir, ResultFile), r); err != nil {
+			return RunResult{}, nil, false, err
+		}
+		return r, nil, false, nil
+	}
 	if err != nil {
 		return RunResult{}, nil, false, err
 	}

@@ -108,6 +108,9 @@ func Sweep(ctx context.Context, cfg SweepConfig) (*SweepResults, error) {
 	for k, r := range runs {
 		for _, row := range r.Table {
 			for _, c := range row.Cells {
+				if c.Stat.N == 0 {
+					continue // every seed failed (RunResult.Failure)
+				}
 				out.Points = append(out.Points, SweepPoint{Dt: out.Dts[k], System: row.System, Model: c.Model, Set: row.Set, Mean: c.Stat.Mean, Std: c.Stat.Std})
 			}
 		}
@@ -225,6 +228,9 @@ func (r *SweepResults) Markdown() string {
 						}
 					}
 					c := fmt.Sprintf("%.2g", v)
+					if math.IsNaN(v) {
+						c = "—" // a failed or missing run
+					}
 					if v == best[fmt.Sprintf("%g/%s", h, set)] {
 						c = "**" + c + "**"
 					}

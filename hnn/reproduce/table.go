@@ -173,7 +173,7 @@ func TableMarkdown(r *Results) string {
 		var share, contrib, total float64
 		n := 0
 		for _, run := range r.Runs {
-			if run.System == s && run.Model == "this-work" {
+			if run.System == s && run.Model == "this-work" && run.Failure == "" {
 				share += run.GaussianOutside.Share
 				contrib += run.GaussianOutside.Error
 				total += run.Error(run.Errors[0].Domain, "gaussian")
