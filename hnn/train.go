@@ -42,7 +42,9 @@ type DataConfig struct {
 	Noise float64
 }
 
-func (c DataConfig) withDefaults() DataConfig {
+// WithDefaults returns c with every zero field replaced by its default and
+// a negative Noise (clean data) by 0: the data set that is generated.
+func (c DataConfig) WithDefaults() DataConfig {
 	if c.Train == 0 {
 		c.Train = DefaultTrainTrajectories
 	}
@@ -80,7 +82,7 @@ func generate(ctx context.Context, r Resolved, cfg DataConfig, seed uint64) (tra
 	if r.System == nil {
 		return nil, nil, errors.New("hnn: no data given, and a model without a system has none to generate them from")
 	}
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	all, err := data.GenerateContext(ctx, r.System, data.GenerateConfig{Trajectories: cfg.Train + cfg.Val, Steps: cfg.Steps, Dt: r.Spec.Dt, Noise: cfg.Noise, Seed: seed})
 	if err != nil {
 		return nil, nil, err

@@ -175,15 +175,3 @@ func (p Protocol) WithDt(dt float64) Protocol {
 	p.Name = fmt.Sprintf("%s, h = %g", p.Name, dt)
 	return p
 }
-
-// noiseOf returns the observation noise σ of data: DataConfig.Noise, 0
-// meaning hnn.DefaultNoise and a negative value clean data (0).
-func noiseOf(d hnn.DataConfig) float64 {
-	switch {
-	case d.Noise == 0:
-		return hnn.DefaultNoise
-	case d.Noise < 0:
-		return 0
-	}
-	return d.Noise
-}

@@ -190,7 +190,7 @@ func (r *SweepResults) Markdown() string {
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("# Error against the observation step h\n\n")
 	w("Mean gauge-fixed error E|H_pred − H_true − c| per test set (uniform / grid / Gaussian), protocol %q (%d training trajectories of %d steps per system, noise %g, %d epochs; every model at every h trains on the same initial conditions, windows of 6 steps). ",
-		r.Protocol.Name, r.Protocol.Data.Train, r.Protocol.Data.Steps, noiseOf(r.Protocol.Data), r.Protocol.Default.Epochs)
+		r.Protocol.Name, r.Protocol.Data.Train, r.Protocol.Data.Steps, r.Protocol.Data.WithDefaults().Noise, r.Protocol.Default.Epochs)
 	w("Slope: least-squares slope of log error against log h over h ≥ %g (where the integrators' biases dominate the noise floor). Best of each column in bold.\n\n", SlopeFrom)
 	for _, s := range r.Systems {
 		sys, _ := system.Lookup(s, system.Options{})

@@ -296,7 +296,7 @@ func readingNotes(r *Results) string {
 			w("- **%s**: differs from this work by %+.1f %% to %+.1f %% over the rows.", label(m), lo, hi)
 			if m == "hnn" {
 				h := r.Protocol.SystemSpec(r.Systems[0]).WithDefaults().Dt
-				sigma := noiseOf(r.Protocol.Data)
+				sigma := r.Protocol.Data.WithDefaults().Noise
 				w(" HNN and SHNN regress J⁻¹∇H on finite differences of the observations: unbiased to O(h²) at this step but noisy targets (σ/(√2·h) per coordinate for HNN's central difference, √2·σ/h for SHNN's one-sided one, %.2g and %.2g here), which many windows average out; each of their steps is 4–5× cheaper than this work's (no solve).",
 					sigma/(math.Sqrt2*h), math.Sqrt2*sigma/h)
 			}
