@@ -115,15 +115,8 @@ func TestKilledRunResumesExactly(t *testing.T) {
 // says that nothing was saved, not that --resume can continue.
 func TestInterruptBeforeTheFirstCheckpoint(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
-	cmd := exec.Command(os.Args[0], "train", "--system", "pendulum", "--trajectories", "200000", "--val-trajectories", "64",
+	cmd, stderr := startHNN(t, "train", "--system", "pendulum", "--trajectories", "200000", "--val-trajectories", "64",
 		"--steps", "20", "--epochs", "1", "--widths", "8", "--rollout", "4", "--eval=false", "--out", out)
-	cmd.Env = append(os.Environ(), "HNN_TEST_AS_MAIN=1")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
 	deadline := time.Now().Add(time.Minute)
 	for { // the lock is taken inside the training, after the signal handler
 		if b, err := os.ReadFile(filepath.Join(out, ".lock")); err == nil && len(b) > 0 {
@@ -149,14 +142,7 @@ func TestInterruptBeforeTheFirstCheckpoint(t *testing.T) {
 // nothing.
 func TestGenerateInterrupted(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "big.csv")
-	cmd := exec.Command(os.Args[0], "generate", "--system", "henon-heiles", "--trajectories", "60000", "--steps", "1000", "--dt", "0.01", "--out", out)
-	cmd.Env = append(os.Environ(), "HNN_TEST_AS_MAIN=1")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	cmd, stderr := startHNN(t, "generate", "--system", "henon-heiles", "--trajectories", "60000", "--steps", "1000", "--dt", "0.01", "--out", out)
 	time.Sleep(time.Second) // past the signal handler's installation, long before the 60,000 trajectories
 	cmd.Process.Signal(syscall.SIGINT)
 	cmd.Wait()
@@ -166,4 +152,20 @@ func TestGenerateInterrupted(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("%s was written", out)
 	}
+}
+
+// startHNN starts the command with args in a process of its own (this test
+// binary as main), its stderr collected; the process is killed at the end
+// of the test if it still runs.
+func startHNN(t *testing.T, args ...string) (*exec.Cmd, *strings.Builder) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "HNN_TEST_AS_MAIN=1")
+	stderr := new(strings.Builder)
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return cmd, stderr
 }
