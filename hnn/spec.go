@@ -66,6 +66,11 @@ type Spec struct {
 	Iterations int `json:"iterations,omitempty"`
 	// Predictor is "rk2" (the default) or "observed".
 	Predictor string `json:"predictor,omitempty"`
+	// Solver is how "implicit-midpoint" solves its equation: "fixed-point"
+	// (the default: Iterations sweeps, one F each) or "newton" (Iterations
+	// Newton steps, each with the 2d×2d Jacobian of F; for the coarse steps
+	// where the sweeps stop contracting; integrator.Newton).
+	Solver string `json:"solver,omitempty"`
 	// Ansatz is "mlp" (the default) or "separable" (H = T(p) + V(q), each
 	// network with Widths; ansatz.Separable).
 	Ansatz string `json:"ansatz,omitempty"`
@@ -142,6 +147,9 @@ func (s Spec) WithDefaults() Spec {
 		}
 	}
 	s.Predictor = cmp.Or(s.Predictor, "rk2")
+	if s.Integrator == "implicit-midpoint" {
+		s.Solver = cmp.Or(s.Solver, "fixed-point")
+	}
 	s.Ansatz = cmp.Or(s.Ansatz, "mlp")
 	s.Objective = cmp.Or(s.Objective, baseline.RolloutObjective)
 	if s.Integrator == "tao" && s.Omega == 0 {
@@ -160,11 +168,17 @@ func (s Spec) WithBaseline(m baseline.Model) Spec {
 	if m.Integrator != "" {
 		s.Integrator = m.Integrator
 	}
+	if m.Solver != "" {
+		s.Solver = m.Solver
+	}
 	if m.Rollout != 0 {
 		s.Rollout = m.Rollout
 	}
 	if !strings.HasPrefix(m.Integrator, "implicit") && !strings.HasPrefix(m.Integrator, "gauss-legendre") {
 		s.Iterations, s.Predictor = 0, ""
+	}
+	if m.Integrator != "implicit-midpoint" {
+		s.Solver = ""
 	}
 	return s.WithDefaults()
 }
@@ -262,6 +276,12 @@ func (s Spec) validateFields() error {
 	if !slices.Contains(Integrators, s.Integrator) {
 		return fieldErr("integrator", "unknown integrator %q (valid: %s)", s.Integrator, strings.Join(Integrators, ", "))
 	}
+	if _, err := integrator.ParseSolver(s.Solver); err != nil {
+		return &FieldError{Field: "solver", Err: err}
+	}
+	if s.Solver == "newton" && s.Integrator != "implicit-midpoint" {
+		return fieldErr("solver", "newton applies only to integrator implicit-midpoint, not %q", s.Integrator)
+	}
 	switch {
 	case s.Integrator == "tao" && (!(s.Omega > 0) || math.IsInf(s.Omega, 0)):
 		return fieldErr("omega", "tao binding ω must be positive and finite, got %g", s.Omega)
@@ -352,7 +372,8 @@ func (s Spec) resolve(sys system.System, unknownOK bool) (Resolved, error) {
 	var integ integrator.Integrator
 	switch s.Integrator {
 	case "implicit-midpoint":
-		integ = integrator.ImplicitMidpoint{Iterations: s.Iterations, Predictor: pred}
+		solver, _ := integrator.ParseSolver(s.Solver)
+		integ = integrator.ImplicitMidpoint{Iterations: s.Iterations, Predictor: pred, Solver: solver}
 	case "gauss-legendre":
 		integ = integrator.GaussLegendre2{Iterations: s.Iterations, Predictor: pred}
 	case "gauss-legendre-3":

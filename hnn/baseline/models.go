@@ -22,6 +22,9 @@ type Model struct {
 	// Integrator is the integrator trained through: "implicit-midpoint",
 	// "tao" or "leapfrog"; "" for objectives without an integrator.
 	Integrator string `json:"integrator,omitempty"`
+	// Solver is the implicit midpoint rule's solver, "newton" or ""
+	// (hnn.Spec.Solver: the default fixed-point sweeps).
+	Solver string `json:"solver,omitempty"`
 	// Omega is Tao's binding constant (hnn.Spec.Omega); 0 unless Integrator is "tao".
 	Omega float64 `json:"omega,omitempty"`
 	// Objective is "rollout", "hnn" or "shnn" (hnn.Spec.Objective).
@@ -93,15 +96,26 @@ func ThisWorkGL6() Model {
 	return m
 }
 
+// ThisWorkNewton is this work with the implicit midpoint rule solved by
+// Newton steps instead of fixed-point sweeps: the same map where both
+// converge, but it still converges at the coarse steps where the sweeps
+// stop contracting (integrator.Newton), at several times the cost per step.
+func ThisWorkNewton() Model {
+	m := ThisWork()
+	m.Name, m.Label, m.Solver = "this-work-newton", "This work, Newton solve", "newton"
+	return m
+}
+
 // Models returns the comparison's models in Table I's column order.
 func Models() []Model {
 	return []Model{NSSNNModel(), SHNNModel(), HNNModel(), SeparableLeapfrog(), ThisWork()}
 }
 
 // All returns Models and the variants of this work through higher-order
-// integrators (ThisWorkGL4, ThisWorkGL6), for the observation-step sweep.
+// integrators (ThisWorkGL4, ThisWorkGL6) and with a Newton solve
+// (ThisWorkNewton), for the observation-step sweep.
 func All() []Model {
-	return append(Models(), ThisWorkGL4(), ThisWorkGL6())
+	return append(Models(), ThisWorkGL4(), ThisWorkGL6(), ThisWorkNewton())
 }
 
 // Names returns the names of All, in Table I's column order first.

@@ -74,6 +74,8 @@ var unrolledCases = []adjointCase{
 	{"d=2 gauss-legendre observed k=1", 2, []int{8, 6}, integrator.GaussLegendre2{Iterations: 1, Predictor: integrator.Observed}, 0.1, 4, 1e-10},
 	{"d=1 GL3 gauss-legendre-3 rk2 k=3", 1, []int{8, 8}, integrator.GaussLegendre3{Iterations: 3}, 0.1, 5, 1e-10},
 	{"d=2 GL3 gauss-legendre-3 observed k=2", 2, []int{8, 6}, integrator.GaussLegendre3{Iterations: 2, Predictor: integrator.Observed}, 0.1, 4, 1e-10},
+	{"d=1 midpoint newton rk2 k=3", 1, []int{8, 8}, integrator.ImplicitMidpoint{Iterations: 3, Solver: integrator.Newton}, 0.1, 5, 1e-10},
+	{"d=2 midpoint newton observed k=2", 2, []int{8, 6}, integrator.ImplicitMidpoint{Iterations: 2, Solver: integrator.Newton, Predictor: integrator.Observed}, 0.1, 4, 1e-10},
 }
 
 // TestAdjointMatchesBackprop: the unrolled discrete adjoint is the gradient
@@ -100,7 +102,7 @@ func TestAdjointMatchesBackprop(t *testing.T) {
 // TestAdjointMatchesFiniteDifferences checks the unrolled adjoint against
 // central differences of the loss (the computer's own forward pass).
 func TestAdjointMatchesFiniteDifferences(t *testing.T) {
-	for i, tc := range []adjointCase{unrolledCases[1], unrolledCases[7], unrolledCases[8], unrolledCases[11]} {
+	for i, tc := range []adjointCase{unrolledCases[1], unrolledCases[7], unrolledCases[8], unrolledCases[11], unrolledCases[14]} {
 		t.Run(tc.name, func(t *testing.T) {
 			store, mlp := newModel(tc.d, tc.widths, dtypes.Float64, uint64(21+i))
 			p := gradient.Problem{Model: mlp, Integrator: tc.integ, Step: tc.h, Rollout: tc.n}
@@ -139,6 +141,35 @@ func TestConvergedAdjointMatchesFiniteDifferences(t *testing.T) {
 			_, adj20 := gradientsOf(t, gradient.DiscreteAdjoint{Variant: gradient.Converged}, store, p, obs)
 			checkRel(t, "converged adjoint (20 iterations) vs backprop", maxRelDiff(flatten(adj20.Gradients), flatten(bp.Gradients)), 1e-10)
 		})
+	}
+}
+
+// TestNewtonGradientIsTheConvergedAdjoint: two independent routes to the
+// gradient of the exact implicit midpoint map, at h = 0.3, d = 2: backprop through 3
+// Newton steps (whose last step carries the implicit-function-theorem
+// derivatives) and the Converged adjoint (the cotangent lift, its μ solved
+// by 40 fixed-point iterations) on a forward pass of 60 sweeps. The
+// unrolled gradient through 1 sweep is the negative control.
+func TestNewtonGradientIsTheConvergedAdjoint(t *testing.T) {
+	store, mlp := newModel(2, []int{8, 6}, dtypes.Float64, 43)
+	obs := testutil.RandomWindows(12, 5, 4, 2, 1.5)
+	newton := gradient.Problem{Model: mlp, Integrator: integrator.ImplicitMidpoint{Iterations: 3, Solver: integrator.Newton}, Step: 0.3, Rollout: 4}
+	_, nw := gradientsOf(t, gradient.Backprop{}, store, newton, obs)
+	conv := newton
+	conv.Integrator = integrator.ImplicitMidpoint{Iterations: 60}
+	_, cv := gradientsOf(t, gradient.DiscreteAdjoint{Variant: gradient.Converged, AdjointIterations: 40}, store, conv, obs)
+	if cv.Residual > 1e-14 || nw.Residual > 1e-14 {
+		t.Fatalf("forward passes not converged: residuals %.3g (sweeps), %.3g (Newton)", cv.Residual, nw.Residual)
+	}
+	if math.Abs(nw.Loss-cv.Loss) > 1e-13*cv.Loss {
+		t.Errorf("loss: Newton %.17g, 60 sweeps %.17g", nw.Loss, cv.Loss)
+	}
+	checkRel(t, "backprop through Newton vs converged adjoint", maxRelDiff(flatten(nw.Gradients), flatten(cv.Gradients)), 1e-10)
+	one := newton
+	one.Integrator = integrator.ImplicitMidpoint{Iterations: 1}
+	_, un := gradientsOf(t, gradient.Backprop{}, store, one, obs)
+	if d := maxRelDiff(flatten(un.Gradients), flatten(cv.Gradients)); d < 1e-6 {
+		t.Errorf("1 sweep at h = 0.3 gives the converged gradient to %.3g: the check cannot tell", d)
 	}
 }
 

@@ -19,6 +19,17 @@
 // iteration converges; the step reports it, and a residual that grows instead
 // of shrinking means h is too large for the learned H.
 //
+// Where it does (a coarse observation step, a steep learned H), Solver Newton
+// solves the same equation by Newton steps y ↦ y − A⁻¹·r(y), with
+// r(y) = y − y₀ − h·F((y₀+y)/2) and A = I − (h/2)·DF((y₀+y)/2): DF by Jacobian
+// (one reverse pass over 2d copies of the batch) and A⁻¹ by BatchInverse.
+// Convergence is quadratic wherever A is invertible (from the RK2 predictor,
+// 2 steps leave 5e-11 on a nonlinear test field at h = 0.4 where 3 sweeps
+// leave 1.5e-4). Only the last step is differentiated, with A held constant,
+// so the gradient is that of the exact implicit map (implicit function
+// theorem) rather than of the unrolled iterations. Each step costs about 2d
+// evaluations of F's gradient more than a sweep.
+//
 // GaussLegendre2 and GaussLegendre3 are the 2- and 3-stage Gauss–Legendre
 // collocation methods (orders 4 and 6; ImplicitMidpoint is the 1-stage one),
 // symplectic for any H, with their stage equations solved the same way: a

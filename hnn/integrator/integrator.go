@@ -59,13 +59,18 @@ const DefaultIterations = 3
 
 // ImplicitMidpoint is the implicit midpoint rule y₁ = y₀ + h·F((y₀+y₁)/2),
 // second order and symplectic for any H, solved by a predictor and a fixed
-// number of fixed-point sweeps (unrolled in the graph, so autodiff
-// differentiates exactly the map that was run).
+// number of iterations of Solver: fixed-point sweeps (the default; unrolled
+// in the graph, so autodiff differentiates exactly the map that was run) or
+// Newton steps (autodiff differentiates the last one, which gives the
+// gradient of the exact implicit map; see Newton).
 type ImplicitMidpoint struct {
-	// Iterations is the number k ≥ 1 of fixed-point sweeps; 0 means DefaultIterations (3).
+	// Iterations is the number k ≥ 1 of fixed-point sweeps or Newton steps;
+	// 0 means DefaultIterations (3).
 	Iterations int
 	// Predictor chooses the initial guess; the zero value is RK2.
 	Predictor Predictor
+	// Solver solves the implicit equation; the zero value is FixedPoint.
+	Solver Solver
 }
 
 // Iters returns the effective number of fixed-point sweeps.
@@ -80,6 +85,9 @@ func (m ImplicitMidpoint) Iters() int {
 }
 
 func (m ImplicitMidpoint) String() string {
+	if m.Solver == Newton {
+		return fmt.Sprintf("implicit-midpoint (predictor %s, %d Newton iterations)", m.Predictor, m.Iters())
+	}
 	return fmt.Sprintf("implicit-midpoint (predictor %s, %d fixed-point iterations)", m.Predictor, m.Iters())
 }
 
@@ -101,6 +109,13 @@ func Sweep(f VectorField, y0, y *Node, h float64) *Node {
 // Step implements Integrator.
 func (m ImplicitMidpoint) Step(f VectorField, y0, guess *Node, h float64) (y1, residual *Node) {
 	checkState(y0)
+	switch m.Solver {
+	case FixedPoint:
+	case Newton:
+		return m.newtonStep(f, y0, guess, h)
+	default:
+		panic(fmt.Sprintf("integrator: unknown ImplicitMidpoint.Solver %d", int(m.Solver)))
+	}
 	y := m.Predict(f, y0, guess, h)
 	prev := y
 	for range m.Iters() {

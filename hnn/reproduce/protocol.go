@@ -125,9 +125,10 @@ func QuickProtocol() Protocol {
 var SweepSystems = []string{"coupled-oscillator", "product-oscillator", "double-pendulum"}
 
 // SweepModels are the models of the sweep: this work through the implicit
-// midpoint rule (its learned and bias-corrected energies) and through
-// Gauss–Legendre of orders 4 and 6, and every baseline.
-var SweepModels = []string{"nssnn", "shnn", "hnn", "separable-leapfrog", "this-work", "this-work-gl4", "this-work-gl6"}
+// midpoint rule (its learned and bias-corrected energies; solved by
+// fixed-point sweeps and by Newton steps) and through Gauss–Legendre of
+// orders 4 and 6, and every baseline.
+var SweepModels = []string{"nssnn", "shnn", "hnn", "separable-leapfrog", "this-work", "this-work-gl4", "this-work-gl6", "this-work-newton"}
 
 // SweepProtocol is the protocol of each step of `hnn reproduce --dt
 // h1,h2,…`: smaller than the default so that 5 steps × 3 systems × 7

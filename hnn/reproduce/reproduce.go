@@ -495,7 +495,7 @@ func Redraw(ctx context.Context, dir string, progress io.Writer) (*Results, erro
 // relativeCost is the measured cost of one epoch of each model relative to
 // this work's (used only to order the jobs).
 var relativeCost = map[string]float64{"this-work": 1, "nssnn": 0.9, "separable-leapfrog": 0.8, "shnn": 0.25, "hnn": 0.25,
-	"this-work-gl4": 1.9, "this-work-gl6": 3.4}
+	"this-work-gl4": 1.9, "this-work-gl6": 3.4, "this-work-newton": 2}
 
 // specFor returns the full spec of model on system under the protocol.
 func specFor(p *Protocol, sys string, m baseline.Model) hnn.Spec {

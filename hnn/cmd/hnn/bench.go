@@ -55,9 +55,9 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 
 // specFlags registers the flags describing the benchmarked model.
 type specFlags struct {
-	system, widths, dtype, integ, predictor *string
-	rollout, iters                          *int
-	dt                                      *float64
+	system, widths, dtype, integ, predictor, solver *string
+	rollout, iters                                  *int
+	dt                                              *float64
 }
 
 func addSpecFlags(fs *flag.FlagSet, rollout bool) specFlags {
@@ -67,7 +67,8 @@ func addSpecFlags(fs *flag.FlagSet, rollout bool) specFlags {
 		dtype:     fs.String("dtype", "float64", "float64 or float32"),
 		integ:     fs.String("integrator", "implicit-midpoint", "integrator: "+strings.Join(hnn.Integrators, ", ")),
 		predictor: fs.String("predictor", "rk2", "initial guess of the implicit solve: rk2, observed"),
-		iters:     fs.Int("iterations", 3, "fixed-point iterations k per step"),
+		iters:     fs.Int("iterations", 3, "fixed-point iterations (or Newton steps, with --solver newton) k per step"),
+		solver:    fs.String("solver", "fixed-point", "solver of the implicit-midpoint equation: fixed-point, newton"),
 		dt:        fs.Float64("dt", hnn.DefaultDt, "step h"),
 	}
 	if rollout {
@@ -83,6 +84,9 @@ func (f specFlags) spec() (hnn.Spec, error) {
 	}
 	s := hnn.Spec{System: *f.system, Widths: ws, DType: *f.dtype, Integrator: *f.integ, Predictor: *f.predictor,
 		Iterations: *f.iters, Dt: *f.dt}
+	if s.Integrator == "implicit-midpoint" || *f.solver != "fixed-point" {
+		s.Solver = *f.solver
+	}
 	s.Rollout = gradient.DefaultRollout // bench memory sets its own
 	if f.rollout != nil {
 		s.Rollout = *f.rollout

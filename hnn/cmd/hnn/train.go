@@ -43,8 +43,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	batch := fs.Int("batch", 0, fmt.Sprintf("windows per minibatch (0: %d, or fewer for small data so that an epoch has at least %d steps; never more than the windows of an epoch)", train.DefaultBatchSize, train.MinStepsPerEpoch))
 	lr := fs.Float64("lr", train.DefaultLearningRate, "Adam learning rate")
 	rollout := fs.Int("rollout", gradient.DefaultRollout, "integration steps N per window")
-	iters := fs.Int("iterations", integrator.DefaultIterations, "fixed-point iterations k per implicit-midpoint step")
+	iters := fs.Int("iterations", integrator.DefaultIterations, "fixed-point iterations (or Newton steps, with --solver newton) k per implicit step")
 	predictor := fs.String("predictor", "rk2", "initial guess of the implicit solve: rk2, observed")
+	solver := fs.String("solver", "fixed-point", "solver of the implicit-midpoint equation: fixed-point, newton (for coarse steps where the sweeps diverge; several times the cost per step)")
 	integ := fs.String("integrator", "implicit-midpoint", "integrator: "+strings.Join(hnn.Integrators, ", "))
 	modelName := fs.String("model", baseline.ThisWork().Name, "model of the comparison (package baseline; README, section Baselines): "+strings.Join(baseline.Names(), ", ")+"; sets the ansatz, objective and integrator")
 	widths := fs.String("widths", "16,32,16", "hidden layer widths of the MLP")
@@ -114,6 +115,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	spec := hnn.Spec{System: *sysName, Widths: ws, Activation: *activation, DType: *dtype, Dt: *dt,
 		Rollout: *rollout, Integrator: *integ, Iterations: *iters, Predictor: *predictor}
+	if *integ == "implicit-midpoint" || set["solver"] {
+		spec.Solver = *solver
+	}
 	if set["model"] {
 		m, err := baseline.Lookup(*modelName)
 		if err != nil {
@@ -125,6 +129,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		rollout0 := spec.Rollout
 		spec = spec.WithBaseline(m)
 		spec.Rollout = rollout0 // all models of a comparison share the windows
+		if set["solver"] && spec.Solver != *solver {
+			return usagef("--model %s does not solve the implicit midpoint rule with --solver %s; drop --solver or choose another model", m.Name, *solver)
+		}
 	}
 	if set["alpha"] {
 		spec.Alpha = alpha
