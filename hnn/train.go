@@ -11,11 +11,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
 	"github.com/hnnlab/hnnlab/hnn/internal/atomicfile"
 	"github.com/hnnlab/hnnlab/hnn/internal/dirlock"
+	"github.com/hnnlab/hnnlab/hnn/reference"
 	"github.com/hnnlab/hnnlab/hnn/system"
 	"github.com/hnnlab/hnnlab/hnn/train"
 )
@@ -40,6 +42,37 @@ type DataConfig struct {
 	// Noise is the observation noise σ; 0 means DefaultNoise (0.01); a
 	// negative value means clean data.
 	Noise float64
+	// Map is the map that generates each observation from the one before:
+	// "" for the exact flow (the order-6 reference, internal steps ≤ 0.001),
+	// or one of DataMaps, an implicit training integrator's own one-step map
+	// of the true H at the observation step, solved to round-off. On clean
+	// data of the map a model trains through, the true H is an exact
+	// optimum of its loss: what error remains is the optimizer's
+	// (README, section Training to the data's limit).
+	Map string `json:",omitempty"`
+}
+
+// DataMaps lists the valid DataConfig.Map names other than "" (the exact
+// flow): the implicit training integrators, whose exact one-step maps are
+// the Gauss–Legendre methods of 1, 2 and 3 stages.
+var DataMaps = []string{"implicit-midpoint", "gauss-legendre", "gauss-legendre-3"}
+
+// DataMap returns the reference integrator and substeps per observation
+// step that generate data of map (DataConfig.Map): the order-6 method with
+// the default substeps for "", one step of the s-stage method for the
+// implicit integrators.
+func DataMap(name string) (integ reference.GaussLegendre, substeps int, err error) {
+	switch name {
+	case "":
+		return reference.GaussLegendre{}, 0, nil
+	case "implicit-midpoint":
+		return reference.GaussLegendre{Stages: 1}, 1, nil
+	case "gauss-legendre":
+		return reference.GaussLegendre{Stages: 2}, 1, nil
+	case "gauss-legendre-3":
+		return reference.GaussLegendre{Stages: 3}, 1, nil
+	}
+	return reference.GaussLegendre{}, 0, fmt.Errorf("unknown data map %q (valid: the exact flow, or %s)", name, strings.Join(DataMaps, ", "))
 }
 
 // WithDefaults returns c with every zero field replaced by its default and
@@ -83,7 +116,12 @@ func generate(ctx context.Context, r Resolved, cfg DataConfig, seed uint64) (tra
 		return nil, nil, errors.New("hnn: no data given, and a model without a system has none to generate them from")
 	}
 	cfg = cfg.WithDefaults()
-	all, err := data.GenerateContext(ctx, r.System, data.GenerateConfig{Trajectories: cfg.Train + cfg.Val, Steps: cfg.Steps, Dt: r.Spec.Dt, Noise: cfg.Noise, Seed: seed})
+	integ, substeps, err := DataMap(cfg.Map)
+	if err != nil {
+		return nil, nil, err
+	}
+	all, err := data.GenerateContext(ctx, r.System, data.GenerateConfig{Trajectories: cfg.Train + cfg.Val, Steps: cfg.Steps, Dt: r.Spec.Dt, Noise: cfg.Noise, Seed: seed,
+		Integrator: integ, Substeps: substeps})
 	if err != nil {
 		return nil, nil, err
 	}

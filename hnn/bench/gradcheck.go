@@ -38,6 +38,7 @@ type GradcheckConfig struct {
 type GradcheckResult struct {
 	System     string  `json:"system"`
 	Integrator string  `json:"integrator"`
+	Solver     string  `json:"solver,omitempty"`
 	Rollout    int     `json:"rollout"`
 	Iterations int     `json:"iterations"`
 	Batch      int     `json:"batch"`
@@ -101,7 +102,7 @@ func Gradcheck(cfg GradcheckConfig) (GradcheckResult, error) {
 	obs := tensors.FromFlatDataAndDimensions(traj.Windows(nil, rng, cfg.Batch, n), cfg.Batch, n+1, 2*s.sys.Dim())
 	store := s.model.Store
 
-	r := GradcheckResult{System: s.spec.System, Integrator: s.spec.Integrator, Rollout: n, Iterations: s.spec.Iterations,
+	r := GradcheckResult{System: s.spec.System, Integrator: s.spec.Integrator, Solver: s.spec.Solver, Rollout: n, Iterations: s.spec.Iterations,
 		Batch: cfg.Batch, Dt: s.spec.Dt, Epsilon: cfg.Epsilon}
 	for _, v := range gradient.TrainableVariables(store) {
 		r.Weights += v.Shape().Size()
@@ -138,7 +139,7 @@ func Gradcheck(cfg GradcheckConfig) (GradcheckResult, error) {
 	r.Loss, r.Residual = res.Loss, res.Residual
 	if im, ok := s.problem.Integ().(integrator.ImplicitMidpoint); ok {
 		p := s.problem
-		im.Iterations = cfg.ConvergedIterations
+		im.Iterations, im.Solver = cfg.ConvergedIterations, integrator.FixedPoint // sweeps, even for a Newton spec
 		p.Integrator = im
 		vsBP, vsFD, _, res, err := compare(p, gradient.DiscreteAdjoint{Variant: gradient.Converged})
 		if err != nil {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn/checkpoint"
 	"github.com/hnnlab/hnnlab/hnn/gradient"
+	"github.com/hnnlab/hnnlab/hnn/integrator"
 	"github.com/hnnlab/hnnlab/hnn/internal/atomicfile"
 	"github.com/hnnlab/hnnlab/hnn/internal/tensorconv"
 )
@@ -126,7 +127,7 @@ func (c Config) Check() error {
 
 // Errors that stop a run; test with errors.Is.
 var (
-	ErrSolverDiverged = errors.New("fixed-point iteration of the implicit solver diverged")
+	ErrSolverDiverged = errors.New("the implicit solver did not converge")
 	ErrNonFinite      = errors.New("loss is not finite")
 )
 
@@ -525,11 +526,22 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 	return t.History(), nil
 }
 
+// divergedAdvice says what to try when integ's solve did not converge.
+func divergedAdvice(integ integrator.Integrator) string {
+	if m, ok := integ.(integrator.ImplicitMidpoint); ok {
+		if m.Solver == integrator.Newton {
+			return "use a smaller step or more Newton steps (--iterations)"
+		}
+		return "use a smaller step, more fixed-point iterations (--iterations) or the Newton solve (--solver newton)"
+	}
+	return "use a smaller step or more fixed-point iterations (--iterations)"
+}
+
 func (t *Trainer) health(r gradient.Result) error {
 	// The residual first: a diverging solve is the usual cause of a NaN loss.
 	if math.IsNaN(r.Residual) || r.Residual > t.cfg.maxResidual() {
-		return fmt.Errorf("train: step %d: %w: residual %.3g > %.3g; the step h=%g is too large for the learned Hamiltonian: use a smaller step or more fixed-point iterations (%s)",
-			t.st.Step+1, ErrSolverDiverged, r.Residual, t.cfg.maxResidual(), t.problem.Step, t.kept())
+		return fmt.Errorf("train: step %d: %w: residual %.3g > %.3g with %s; the step h=%g is too large for the learned Hamiltonian: %s (%s)",
+			t.st.Step+1, ErrSolverDiverged, r.Residual, t.cfg.maxResidual(), t.problem.Integ(), t.problem.Step, divergedAdvice(t.problem.Integ()), t.kept())
 	}
 	if math.IsNaN(r.Loss) || math.IsInf(r.Loss, 0) {
 		return fmt.Errorf("train: step %d: %w (%g); the weights of this step are unusable, %s", t.st.Step+1, ErrNonFinite, r.Loss, t.kept())

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/data"
 	"github.com/hnnlab/hnnlab/hnn/reference"
 	"github.com/hnnlab/hnnlab/hnn/system"
@@ -40,6 +41,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 		substeps = fs.Int("substeps", 0, "internal integrator steps per observation step (0: ⌈dt/0.001⌉)")
 		noise    = fs.Float64("noise", 0, "standard deviation σ of the Gaussian noise added to every coordinate (0: exact reference solution)")
 		seed     = fs.Uint64("seed", 1, "random seed (initial conditions and noise)")
+		dataMap  = fs.String("map", "", "one step of this implicit integrator's exact map per observation (solved to round-off; clean data on which a model trained through it has the true H as an exact optimum): "+strings.Join(hnn.DataMaps, ", ")+"; empty: the exact flow")
 		out      = fs.String("out", "", "output file: .csv or .npz (written atomically; - or a device such as /dev/stdout: CSV written directly)")
 	)
 	fs.Usage = func() {
@@ -84,6 +86,15 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 		return usagef("--noise %v: want a finite standard deviation ≥ 0", *noise)
 	case *out == "":
 		return usagef("missing --out FILE.csv")
+	case *dataMap != "" && set["substeps"]:
+		return usagef("--substeps applies to the exact flow, not to --map %s (one step of the map per observation)", *dataMap)
+	}
+	integ, mapSubsteps, err := hnn.DataMap(*dataMap)
+	if err != nil {
+		return usagef("--map: %v", err)
+	}
+	if *dataMap != "" {
+		*substeps = mapSubsteps
 	}
 	switch strings.ToLower(filepath.Ext(*out)) {
 	case "", ".csv", ".npz": // "" for - and devices such as /dev/stdout: CSV
@@ -114,6 +125,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 		Substeps:     *substeps,
 		Noise:        *noise,
 		Seed:         *seed,
+		Integrator:   integ,
 	})
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("interrupted while generating the data: nothing was written to %s", *out)

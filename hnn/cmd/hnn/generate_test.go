@@ -177,6 +177,8 @@ func TestGenerateBadInput(t *testing.T) {
 		{"dt-inf", base("--dt", "+Inf"), 2, "--dt +Inf"},
 		{"substeps-negative", base("--substeps", "-3"), 2, "--substeps: must be in 0…1000000 (0: automatic), got -3"},
 		{"noise-negative", base("--noise", "-0.1"), 2, "--noise -0.1"},
+		{"map-unknown", base("--map", "rk4"), 2, `--map: unknown data map "rk4" (valid: the exact flow, or implicit-midpoint, gauss-legendre, gauss-legendre-3)`},
+		{"map-substeps", base("--map", "implicit-midpoint", "--substeps", "3"), 2, "--substeps applies to the exact flow, not to --map implicit-midpoint"},
 		{"noise-nan", base("--noise", "nan"), 2, "--noise NaN"},
 		{"seed-negative", base("--seed", "-1"), 2, `invalid value "-1" for flag -seed`},
 		{"missing-out", []string{"generate", "--system", "pendulum"}, 2, "missing --out"},

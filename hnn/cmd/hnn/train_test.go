@@ -64,6 +64,8 @@ func TestTrainEvalBadInput(t *testing.T) {
 		{[]string{"train", "--lr", "NaN", "--out", filepath.Join(dir, "a")}, "--lr"},
 		{[]string{"train", "--predictor", "oracle", "--out", filepath.Join(dir, "a")}, "valid: rk2, observed"},
 		{[]string{"train", "--solver", "magic", "--out", filepath.Join(dir, "a")}, "valid: fixed-point, newton"},
+		{[]string{"train", "--map", "implicit-midpoint", "--data", filepath.Join(dir, "missing.csv"), "--out", filepath.Join(dir, "a")}, "--map generates data"},
+		{[]string{"train", "--map", "rk4", "--out", filepath.Join(dir, "a")}, `unknown data map "rk4"`},
 		{[]string{"train", "--model", "hnn", "--solver", "newton", "--out", filepath.Join(dir, "a")}, "--solver"},
 		{[]string{"train", "--integrator", "leapfrog", "--solver", "newton", "--out", filepath.Join(dir, "a")}, "only to integrator implicit-midpoint"},
 		{[]string{"train", "--data", filepath.Join(dir, "missing.csv"), "--out", filepath.Join(dir, "a")}, "missing.csv"},
