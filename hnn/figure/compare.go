@@ -121,3 +121,55 @@ func Sweep(sys string, curves []SweepCurve, from float64) *plot.Figure {
 	f.PanelHeight = plot.Cm(9)
 	return f
 }
+
+// BudgetTerm is one data variant of an error budget: a model's error
+// against h on one kind of data (e.g. clean data of its own map).
+type BudgetTerm struct {
+	Label  string
+	H      []float64
+	Errors []float64
+}
+
+// BudgetPanel is one model's (or energy's) terms of an error budget.
+type BudgetPanel struct {
+	Label string
+	Terms []BudgetTerm
+}
+
+// Budget draws the error budget of one system on one test set: a panel
+// per model, a line per data variant (the same colour for a variant in
+// every panel), error against h on log–log axes. Where the lines are apart
+// the term they differ by dominates; where they meet it does not count.
+func Budget(sys, set string, panels []BudgetPanel) *plot.Figure {
+	f := &plot.Figure{Title: fmt.Sprintf("%s: error budget on the %s test set", sys, set)}
+	for k, pn := range panels {
+		p := f.Add(pn.Label, "observation step h", "mean |H_pred − H_true − c|")
+		p.LogX, p.LogY, p.LegendLeft = true, true, k == 0
+		for i, t := range pn.Terms {
+			if len(t.H) == 0 {
+				continue
+			}
+			p.Line(t.Label, color(i), t.H, t.Errors).Scatter("", color(i), t.H, t.Errors, 2.5)
+		}
+	}
+	// One error range for every panel (ShareAxes leaves log axes alone),
+	// widened by a factor 1.3 each side.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, pn := range panels {
+		for _, t := range pn.Terms {
+			for _, e := range t.Errors {
+				if e > 0 && !math.IsInf(e, 0) {
+					lo, hi = math.Min(lo, e), math.Max(hi, e)
+				}
+			}
+		}
+	}
+	if lo < hi {
+		for _, p := range f.Panels {
+			p.YMin, p.YMax = lo/1.3, hi*1.3
+		}
+	}
+	f.PanelWidth = plot.Cm(10)
+	f.PanelHeight = plot.Cm(8.5)
+	return f
+}

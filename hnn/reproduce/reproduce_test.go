@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -375,5 +377,81 @@ func TestRunRecordsAFailedTraining(t *testing.T) {
 	}
 	if strings.Count(log.String(), "reused") != 2 || !strings.Contains(log.String(), "FAILED") {
 		t.Errorf("the second run did not reuse both records:\n%s", log.String())
+	}
+}
+
+func TestBudget(t *testing.T) {
+	dir := t.TempDir()
+	cfg := reproduce.BudgetConfig{Config: reproduce.Config{Systems: []string{"coupled-oscillator"}, Models: []string{"hnn", "this-work"},
+		Protocol: tiny(), OutDir: dir, Workers: 2}, Dts: []float64{0.2}}
+	res, err := reproduce.Budget(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"h-0.2/own-map-implicit-midpoint", "h-0.2/clean", "h-0.2/noisy"}
+	if !slices.Equal(res.Runs, want) {
+		t.Fatalf("runs %v, want %v", res.Runs, want)
+	}
+	// Own map: this work and its corrected energy; clean and noisy: HNN too; 3 sets each.
+	if len(res.Points) != (2+3+3)*3 {
+		t.Errorf("%d points, want 24", len(res.Points))
+	}
+	if !slices.Equal(res.Columns, []string{"hnn", "this-work", "this-work+corrected"}) {
+		t.Errorf("columns %v", res.Columns)
+	}
+	for _, f := range append(res.Figures, "budget.md", "budget.json") {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	// Each kind of data is what it says: the own-map run's data are clean
+	// and of the midpoint map, the noisy run's have the protocol's noise.
+	for rel, wantData := range map[string]hnn.DataConfig{
+		want[0]: {Train: 128, Val: 64, Steps: 10, Noise: -1, Map: "implicit-midpoint"},
+		want[1]: {Train: 128, Val: 64, Steps: 10, Noise: -1},
+		want[2]: {Train: 128, Val: 64, Steps: 10},
+	} {
+		var back reproduce.Results
+		b, _ := os.ReadFile(filepath.Join(dir, rel, "results.json"))
+		if err := json.Unmarshal(b, &back); err != nil || len(back.Runs) == 0 || back.Runs[0].Data != wantData {
+			t.Errorf("%s: data %+v, want %+v (%v)", rel, back.Runs[0].Data, wantData, err)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "budget.md"))
+	for _, s := range []string{"### This work (bias-corrected)", "| clean, own map (optimizer) |", "| dominant term |", "figures/budget-coupled-oscillator.png"} {
+		if !strings.Contains(string(md), s) {
+			t.Errorf("budget.md lacks %q:\n%s", s, md)
+		}
+	}
+	var log bytes.Buffer
+	cfg.Progress = &log
+	if _, err := reproduce.Budget(context.Background(), cfg); err != nil || strings.Count(log.String(), "reused") != 5 {
+		t.Errorf("a re-run of the budget retrained: %v\n%s", err, log.String())
+	}
+}
+
+func TestBudgetDominant(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		own, clean, noisy float64
+		want              string
+	}{
+		{"optimizer", 0.004, 0.005, 0.006, "optimizer"},
+		{"shadow", 0.001, 0.005, 0.006, "shadow"},
+		{"noise", 0.001, 0.002, 0.006, "noise"},
+		{"clean below own map", 0.003, 0.002, 0.0035, "optimizer"},
+		{"no own map, noise", math.NaN(), 0.001, 0.004, "noise"},
+		{"no own map, optimizer and shadow", math.NaN(), 0.003, 0.004, "optimizer + shadow"},
+		{"missing noisy", 0.001, 0.002, math.NaN(), ""},
+	} {
+		r := &reproduce.BudgetResults{}
+		for kind, v := range map[string]float64{reproduce.OwnMapData: tc.own, reproduce.CleanData: tc.clean, reproduce.NoisyData: tc.noisy} {
+			if !math.IsNaN(v) {
+				r.Points = append(r.Points, reproduce.BudgetPoint{Dt: 0.1, System: "s", Model: "m", Data: kind, Set: "uniform", Mean: v})
+			}
+		}
+		if got := r.Dominant("s", "m", "uniform", 0.1); got != tc.want {
+			t.Errorf("%s: dominant %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

@@ -38,6 +38,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	quick := fs.Bool("quick", false, "a small smoke run of the whole pipeline (one seed, small data, 10 epochs; not Table I's numbers)")
 	workers := fs.Int("workers", 0, "trainings run at once (0: one per CPU core)")
 	out := fs.String("out", "", "output directory (table.md, results.json, figures/, runs/)")
+	budget := fs.Bool("budget", false, "with --dt h1,…: the error budget instead of the sweep: every model at every step trained on clean data of its own integrator's map (the optimizer's error), clean data of the exact flow (+ the integrator's shadow) and the protocol's noisy data (+ the noise), in DIR/h-STEP/KIND; then budget.md, budget.json and figures/budget-SYSTEM.png (defaults: the sweep protocol, systems "+strings.Join(reproduce.BudgetSystems, ", ")+", models "+strings.Join(reproduce.BudgetModels, ", ")+")")
 	redraw := fs.Bool("redraw", false, "only redraw the figures and table.md of the finished run in --out (no training)")
 	force := fs.Bool("force", false, "retrain (deleting them) runs in --out of another protocol; without it they are an error. Finished runs of this protocol are always reused and interrupted ones resumed")
 	shard := fs.String("shard", "", "train only share i/n of the trainings (0 ≤ i < n), e.g. in a Slurm job array or a Kubernetes indexed Job; once every shard is done, run the same command without --shard (after --merge, for shards in other directories) for the table and figures")
@@ -65,6 +66,12 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	set := setFlags(fs)
+	switch {
+	case *budget && len(steps) == 0:
+		return usagef("--budget needs --dt: the steps to measure it at (e.g. --dt 0.05,0.1,0.2,0.4)")
+	case *budget && (*redraw || *shard != "" || *merge != ""):
+		return usagef("--budget does not combine with --redraw, --shard or --merge")
+	}
 	if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
 		return usagef("--out: %s is not a directory", *out)
 	}
@@ -99,7 +106,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stderr, "merged %d finished trainings into %s\n", n, *out)
 	}
-	if len(steps) == 1 {
+	if len(steps) == 1 && !*budget {
 		p := reproduce.DefaultProtocol()
 		if *quick {
 			p = reproduce.QuickProtocol()
@@ -117,6 +124,25 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	t0 := time.Now()
+	if *budget {
+		if !set["systems"] {
+			cfg.Systems = nil // the budget's
+		}
+		if !set["models"] {
+			cfg.Models = nil
+		}
+		if *quick {
+			p := reproduce.QuickProtocol()
+			cfg.Protocol = &p
+		}
+		bu, err := reproduce.Budget(ctx, reproduce.BudgetConfig{Config: cfg, Dts: steps})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "error budget over h = %v in %.1f min (wall): %s, %s, %d figures in %s\n", bu.Dts, time.Since(t0).Minutes(),
+			filepath.Join(*out, "budget.md"), filepath.Join(*out, "budget.json"), len(bu.Figures), filepath.Join(*out, reproduce.FigureDir))
+		return nil
+	}
 	if len(steps) > 1 {
 		if !set["systems"] {
 			cfg.Systems = nil // the sweep's

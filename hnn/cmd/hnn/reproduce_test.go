@@ -19,6 +19,8 @@ func TestReproduceUsageErrors(t *testing.T) {
 		{[]string{"reproduce", "--dt", "2", "--out", t.TempDir()}, "--dt: must be in (0, 1]"},
 		{[]string{"reproduce", "--bogus"}, "flag provided but not defined"},
 		{[]string{"reproduce", "--redraw", "--out", t.TempDir()}, "--redraw"},
+		{[]string{"reproduce", "--budget", "--out", t.TempDir()}, "--budget needs --dt"},
+		{[]string{"reproduce", "--budget", "--dt", "0.1", "--shard", "0/2", "--out", t.TempDir()}, "--budget does not combine"},
 	}
 	for _, tc := range cases {
 		code, _, stderr := runHNN(t, tc.args...)
