@@ -18,6 +18,10 @@ type Recipe struct {
 	// MaxResidual bounds the implicit solve's fixed-point residual
 	// (train.Config.MaxResidual); 0 means train's default (1e-3).
 	MaxResidual float64 `json:"max_residual,omitempty"`
+	// Refine is the largest number of full-batch L-BFGS iterations after
+	// the Adam epochs (train.Refine, its defaults otherwise: stopped by the
+	// validation loss, the best weights kept); 0 means none.
+	Refine int `json:"refine,omitempty"`
 }
 
 // Protocol is everything that decides the numbers: data, shared
@@ -155,6 +159,21 @@ func SweepProtocol() Protocol {
 		LongDt:    0.1,
 		PhaseTime: 10,
 	}
+}
+
+// WithRefine returns p with an L-BFGS stage of at most n iterations after
+// Adam in every recipe (Recipe.Refine), named after it, e.g.
+// "sweep + L-BFGS 100".
+func (p Protocol) WithRefine(n int) Protocol {
+	p.Default.Refine = n
+	recipes := make(map[string]Recipe, len(p.Recipes))
+	for k, r := range p.Recipes {
+		r.Refine = n
+		recipes[k] = r
+	}
+	p.Recipes = recipes
+	p.Name = fmt.Sprintf("%s + L-BFGS %d", p.Name, n)
+	return p
 }
 
 // WithDt returns p with observation and integration step h = dt for the data

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hnnlab/hnnlab/hnn"
 	"github.com/hnnlab/hnnlab/hnn/reproduce"
+	"github.com/hnnlab/hnnlab/hnn/train"
 )
 
 // tiny is a protocol small enough for a unit test: a few seconds per model.
@@ -453,5 +454,29 @@ func TestBudgetDominant(t *testing.T) {
 		if got := r.Dominant("s", "m", "uniform", 0.1); got != tc.want {
 			t.Errorf("%s: dominant %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestRunWithRefine: a protocol with an L-BFGS stage runs it for every
+// model (refine.csv), records it in the recipe and says so in table.md.
+func TestRunWithRefine(t *testing.T) {
+	dir := t.TempDir()
+	p := tiny().WithRefine(5)
+	res, err := reproduce.Run(context.Background(), reproduce.Config{Systems: []string{"coupled-oscillator"}, Models: []string{"hnn", "this-work"},
+		Protocol: &p, OutDir: dir, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Runs {
+		if r.Recipe.Refine != 5 {
+			t.Errorf("%s: recipe %+v, want Refine 5", r.Model, r.Recipe)
+		}
+		if _, err := os.Stat(filepath.Join(dir, r.Dir, train.RefineFile)); err != nil {
+			t.Errorf("%s: no L-BFGS log: %v", r.Model, err)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "table.md"))
+	if !strings.Contains(string(md), "then full-batch L-BFGS (at most 5 iterations") || !strings.Contains(string(md), "tiny + L-BFGS 5") {
+		t.Errorf("table.md does not describe the L-BFGS stage:\n%s", md)
 	}
 }

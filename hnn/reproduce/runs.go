@@ -133,7 +133,7 @@ func trainOne(ctx context.Context, p *Protocol, ds *dataSets, sys string, m base
 	t0 := time.Now()
 	model, hist, err := hnn.Train(ctx, hnn.TrainConfig{Spec: spec, Train: trainSet, Val: valSet, Data: p.Data, Seed: seed, Shards: shards, Resume: resume,
 		Trainer: train.Config{Epochs: rec.Epochs, BatchSize: rec.BatchSize, LearningRate: rec.LearningRate, Plateau: rec.Plateau,
-			MaxResidual: rec.MaxResidual, OutDir: dir}})
+			MaxResidual: rec.MaxResidual, Refine: train.Refine{Iterations: rec.Refine}, OutDir: dir}})
 	if errors.Is(err, train.ErrSolverDiverged) || errors.Is(err, train.ErrNonFinite) {
 		// A health stop is a result of the protocol (e.g. the implicit
 		// solve at a coarse step): recorded, and the other runs go on.

@@ -249,6 +249,9 @@ func TableMarkdown(r *Results) string {
 				w(" %s", m)
 			}
 			w(" %d epochs, batch %d, lr %g", rc.Epochs, cmp.Or(rc.BatchSize, 512), cmp.Or(rc.LearningRate, 0.01))
+			if rc.Refine > 0 {
+				w(", then full-batch L-BFGS (at most %d iterations, stopped by the validation loss)", rc.Refine)
+			}
 		}
 		w("\n")
 	}

@@ -39,6 +39,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 0, "trainings run at once (0: one per CPU core)")
 	out := fs.String("out", "", "output directory (table.md, results.json, figures/, runs/)")
 	budget := fs.Bool("budget", false, "with --dt h1,…: the error budget instead of the sweep: every model at every step trained on clean data of its own integrator's map (the optimizer's error), clean data of the exact flow (+ the integrator's shadow) and the protocol's noisy data (+ the noise), in DIR/h-STEP/KIND; then budget.md, budget.json and figures/budget-SYSTEM.png (defaults: the sweep protocol, systems "+strings.Join(reproduce.BudgetSystems, ", ")+", models "+strings.Join(reproduce.BudgetModels, ", ")+")")
+	refine := fs.Int("refine", 0, "after Adam, at most this many full-batch L-BFGS iterations for every model (train --refine; the protocol is then another: its runs go to another --out); 0: none")
 	redraw := fs.Bool("redraw", false, "only redraw the figures and table.md of the finished run in --out (no training)")
 	force := fs.Bool("force", false, "retrain (deleting them) runs in --out of another protocol; without it they are an error. Finished runs of this protocol are always reused and interrupted ones resumed")
 	shard := fs.String("shard", "", "train only share i/n of the trainings (0 ≤ i < n), e.g. in a Slurm job array or a Kubernetes indexed Job; once every shard is done, run the same command without --shard (after --merge, for shards in other directories) for the table and figures")
@@ -49,7 +50,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return usagef("--out: an output directory is required")
 	}
-	if err := firstErr(inRange("seeds", *seeds, 0, maxSeeds), inRange("workers", *workers, 0, maxThreads)); err != nil {
+	if err := firstErr(inRange("seeds", *seeds, 0, maxSeeds), inRange("workers", *workers, 0, maxThreads), inRange("refine", *refine, 0, maxRefine)); err != nil {
 		return err
 	}
 	var steps []float64
@@ -121,6 +122,16 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if cfg.Models, err = list(*models, baseline.Names()); err != nil {
 		return usagef("--models: %v", err)
 	}
+	// withRefine applies --refine to the protocol of the run, def when none is set yet.
+	withRefine := func(def reproduce.Protocol) {
+		if *refine > 0 {
+			if cfg.Protocol != nil {
+				def = *cfg.Protocol
+			}
+			def = def.WithRefine(*refine)
+			cfg.Protocol = &def
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	t0 := time.Now()
@@ -135,6 +146,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 			p := reproduce.QuickProtocol()
 			cfg.Protocol = &p
 		}
+		withRefine(reproduce.SweepProtocol())
 		bu, err := reproduce.Budget(ctx, reproduce.BudgetConfig{Config: cfg, Dts: steps})
 		if err != nil {
 			return err
@@ -154,6 +166,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 			p := reproduce.QuickProtocol()
 			cfg.Protocol = &p
 		}
+		withRefine(reproduce.SweepProtocol())
 		sw, err := reproduce.Sweep(ctx, reproduce.SweepConfig{Config: cfg, Dts: steps})
 		if err != nil {
 			return err
@@ -161,6 +174,11 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "sweep over h = %v in %.1f min (wall): %s, %s, %d figures in %s\n", sw.Dts, time.Since(t0).Minutes(),
 			filepath.Join(*out, "sweep.md"), filepath.Join(*out, "sweep.json"), len(sw.Figures), filepath.Join(*out, reproduce.FigureDir))
 		return nil
+	}
+	if *quick {
+		withRefine(reproduce.QuickProtocol())
+	} else {
+		withRefine(reproduce.DefaultProtocol())
 	}
 	res, err := reproduce.Run(ctx, cfg)
 	if err != nil {
