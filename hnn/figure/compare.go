@@ -94,6 +94,9 @@ type SweepCurve struct {
 	H      [][]float64 // per test set: the steps
 	Errors [][]float64 // per test set: the mean errors
 	Slopes []float64   // per test set: the fitted slope (NaN if none)
+	// Dashed draws the curve dashed in the colour of the curve before it
+	// (a variant of the same model, e.g. its bias-corrected energy).
+	Dashed bool
 }
 
 // Sweep draws the observation-step sweep of one system: per test set, the
@@ -101,24 +104,56 @@ type SweepCurve struct {
 // slope fitted over h ≥ from.
 func Sweep(sys string, curves []SweepCurve, from float64) *plot.Figure {
 	sets := []string{"uniform", "grid", "Gaussian"}
-	f := &plot.Figure{Title: fmt.Sprintf("%s: error against the observation step h (slopes fitted over h ≥ %g)", sys, from)}
+	f := &plot.Figure{Title: fmt.Sprintf("%s: error against the observation step h (slopes fitted over h ≥ %g; dashed: a variant of the model above it)", sys, from)}
+	// One colour per model, its variants dashed in the same colour.
+	colours := make([]int, len(curves))
+	next := -1
+	for i, c := range curves {
+		if !c.Dashed || i == 0 {
+			next++
+		}
+		colours[i] = next
+	}
+	// One error range for every panel, with the top half of the (log)
+	// height left to the first panel's legend.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, c := range curves {
+		for _, es := range c.Errors {
+			for _, e := range es {
+				if e > 0 && !math.IsInf(e, 0) {
+					lo, hi = math.Min(lo, e), math.Max(hi, e)
+				}
+			}
+		}
+	}
 	for k, set := range sets {
 		p := f.Add(set+" test set", "observation step h", "mean |H_pred − H_true − c|")
-		p.LogX, p.LogY, p.LegendLeft = true, true, k == 0
-		p.LegendBottom = false
+		p.LogX, p.LogY, p.LegendLeft = true, true, true
+		if lo < hi {
+			lo := lo / 1.3
+			p.YMin, p.YMax = lo, lo*math.Pow(hi*1.3/lo, 1/0.5)
+		}
 		for i, c := range curves {
 			if k >= len(c.H) || len(c.H[k]) == 0 {
 				continue
 			}
-			lbl := c.Label
-			if k < len(c.Slopes) && !math.IsNaN(c.Slopes[k]) {
-				lbl = fmt.Sprintf("%s (slope %.1f)", c.Label, c.Slopes[k])
+			lbl := ""
+			if k == 0 { // the legend once, in the first panel
+				lbl = c.Label
+				if k < len(c.Slopes) && !math.IsNaN(c.Slopes[k]) {
+					lbl = fmt.Sprintf("%s (slope %.1f)", c.Label, c.Slopes[k])
+				}
 			}
-			p.Line(lbl, color(i), c.H[k], c.Errors[k]).Scatter("", color(i), c.H[k], c.Errors[k], 2.5)
+			col := color(colours[i])
+			p.Line(lbl, col, c.H[k], c.Errors[k])
+			if c.Dashed {
+				p.Dashed()
+			}
+			p.Scatter("", col, c.H[k], c.Errors[k], 2.5)
 		}
 	}
 	f.PanelWidth = plot.Cm(11)
-	f.PanelHeight = plot.Cm(9)
+	f.PanelHeight = plot.Cm(11)
 	return f
 }
 

@@ -155,7 +155,8 @@ func (r *SweepResults) series(s, m, set string, from float64) (hs, es []float64)
 func (r *SweepResults) curves(s string) []figure.SweepCurve {
 	var out []figure.SweepCurve
 	for _, m := range r.Columns {
-		c := figure.SweepCurve{Label: label(m)}
+		_, corrected := strings.CutSuffix(m, CorrectedSuffix)
+		c := figure.SweepCurve{Label: label(m), Dashed: corrected}
 		for _, set := range []string{"uniform", "grid", "gaussian"} {
 			hs, es := r.series(s, m, set, 0)
 			c.H = append(c.H, hs)
