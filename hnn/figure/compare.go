@@ -172,23 +172,29 @@ type BudgetPanel struct {
 }
 
 // Budget draws the error budget of one system on one test set: a panel
-// per model, a line per data variant (the same colour for a variant in
-// every panel), error against h on log–log axes. Where the lines are apart
-// the term they differ by dominates; where they meet it does not count.
+// per model, four a row, a line per data variant (the same colour for the
+// k-th term of every panel; the legend in the first), error against h on
+// log–log axes. Where the lines are apart the term they differ by
+// dominates; where they meet it does not count.
 func Budget(sys, set string, panels []BudgetPanel) *plot.Figure {
 	f := &plot.Figure{Title: fmt.Sprintf("%s: error budget on the %s test set", sys, set)}
 	for k, pn := range panels {
 		p := f.Add(pn.Label, "observation step h", "mean |H_pred − H_true − c|")
-		p.LogX, p.LogY, p.LegendLeft = true, true, k == 0
+		p.LogX, p.LogY = true, true
 		for i, t := range pn.Terms {
 			if len(t.H) == 0 {
 				continue
 			}
-			p.Line(t.Label, color(i), t.H, t.Errors).Scatter("", color(i), t.H, t.Errors, 2.5)
+			lbl := ""
+			if k == 0 {
+				lbl = t.Label
+			}
+			p.Line(lbl, color(i), t.H, t.Errors).Scatter("", color(i), t.H, t.Errors, 2.5)
 		}
 	}
 	// One error range for every panel (ShareAxes leaves log axes alone),
-	// widened by a factor 1.3 each side.
+	// widened by a factor 1.3 each side, the top 30 % of the (log) height
+	// left to the legend.
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, pn := range panels {
 		for _, t := range pn.Terms {
@@ -201,9 +207,10 @@ func Budget(sys, set string, panels []BudgetPanel) *plot.Figure {
 	}
 	if lo < hi {
 		for _, p := range f.Panels {
-			p.YMin, p.YMax = lo/1.3, hi*1.3
+			p.YMin, p.YMax = lo/1.3, lo/1.3*math.Pow(hi*1.69/lo, 1/0.7)
 		}
 	}
+	f.Cols = min(len(panels), 4)
 	f.PanelWidth = plot.Cm(10)
 	f.PanelHeight = plot.Cm(8.5)
 	return f

@@ -157,6 +157,12 @@ func Budget(ctx context.Context, cfg BudgetConfig) (*BudgetResults, error) {
 					if cell.Stat.N == 0 {
 						continue // every seed failed (RunResult.Failure)
 					}
+					if _, corrected := strings.CutSuffix(cell.Model, CorrectedSuffix); corrected && j.kind == OwnMapData {
+						// On the map's own data the true H is the optimum
+						// of the learned energy, not of its correction
+						// (which then only adds its O(h²) term): no point.
+						continue
+					}
 					out.Points = append(out.Points, BudgetPoint{Dt: dt, System: row.System, Model: cell.Model, Data: j.kind, Set: row.Set, Mean: cell.Stat.Mean, Std: cell.Stat.Std})
 				}
 			}
@@ -233,8 +239,10 @@ func (r *BudgetResults) panels(s, set string) []figure.BudgetPanel {
 // test set at step dt: "optimizer" (the own-map error), "shadow" (clean −
 // own map) or "noise" (noisy − clean), whichever is largest, or "" when a
 // kind of data is missing. Only the noisy and clean errors are compared for
-// a column without own-map data (the shadow is then not told apart from the
-// optimizer, and is named "optimizer + shadow").
+// a column without own-map data (the baselines, and every bias-corrected
+// energy, whose optimum on its map's own data is not the true H): the
+// shadow — for a corrected energy what is left of it — is then not told
+// apart from the optimizer, and the two are named "optimizer + shadow".
 func (r *BudgetResults) Dominant(s, m, set string, dt float64) string {
 	own, clean, noisy := r.mean(s, m, OwnMapData, set, dt), r.mean(s, m, CleanData, set, dt), r.mean(s, m, NoisyData, set, dt)
 	switch {

@@ -23,4 +23,16 @@
 // `hnn reproduce --quick`'s. Trainings run in parallel, one per core
 // (Config.Workers): GoMLX's pure-Go backend executes a training step of
 // these sizes essentially on one core.
+//
+// Sweep repeats the comparison at several observation steps h
+// (SweepProtocol, `hnn reproduce --dt h1,h2,…`): sweep.md, sweep.json and a
+// log–log figure per system. Budget (`--budget`) trains the models at each
+// step on three kinds of data — clean data of each model's own training
+// map (hnn.DataConfig.Map: the true H is an exact optimum, what is left is
+// the optimizer's), clean data of the exact flow (+ the integrator's
+// shadow) and the protocol's noisy data (+ the noise) — and writes
+// budget.md with the term that dominates, budget.json and a figure per
+// system. Protocol.WithRefine (`--refine N`) adds a full-batch L-BFGS stage
+// to every model's recipe. Shard and Merge split a Run's trainings over
+// processes or machines.
 package reproduce
