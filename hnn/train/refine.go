@@ -115,7 +115,10 @@ const (
 // CheckpointEvery, a process killed during the stage (not cancelled)
 // restarts it from Adam's final weights. A resumed run that trains more Adam
 // epochs (a larger Config.Epochs) refines again afterwards, from Adam's new
-// weights.
+// weights. A resumed run whose stage finished on its budget (StopIterations,
+// StopEvaluations) and whose Iterations is now larger continues the stage:
+// a restart from the kept weights for the difference; with the same
+// Iterations a finished stage is not run again.
 type Refine struct {
 	// Iterations is the largest number of L-BFGS major iterations; 0 means
 	// no refinement.
@@ -226,6 +229,17 @@ type refineSt struct {
 	Done bool         `json:"done,omitempty"`
 	Stop RefineStop   `json:"stop,omitempty"`
 	Err  string       `json:"err,omitempty"`
+	// Budget is the Refine.Iterations the stage last ran under (0 in
+	// checkpoints written before it was recorded): a finished stage that
+	// stopped on its budget is extended by a Fit with more (extends).
+	Budget int `json:"budget,omitempty"`
+}
+
+// extends reports whether a Fit with cfg continues the finished stage s:
+// it stopped on its iteration or evaluation budget, and cfg asks for more
+// iterations than that budget. The same cfg again (a resume) does not.
+func (s refineSt) extends(cfg Refine) bool {
+	return s.Done && (s.Stop == StopIterations || s.Stop == StopEvaluations) && s.Budget > 0 && cfg.Iterations > s.Budget
 }
 
 func (s refineSt) check() error {
@@ -459,6 +473,19 @@ func (t *Trainer) refineHealth(loss, residual float64) error {
 func (t *Trainer) refine(ctx context.Context, obj *objective, validate func() (float64, error), clock func() float64) error {
 	cfg := t.cfg.Refine
 	st := &t.st.Refine
+	if st.extends(cfg) {
+		// More iterations for a stage that stopped on its budget: a
+		// restart from the kept weights with the difference as its budget.
+		extra := cfg.Iterations - st.Budget
+		st.Done, st.Stop, st.Err, st.Budget = false, "", "", cfg.Iterations
+		cfg.Iterations = extra
+		cfg.MaxEvaluations = 0 // the default for the extra iterations, unless set below
+		if t.cfg.Refine.MaxEvaluations > 0 {
+			cfg.MaxEvaluations = t.cfg.Refine.MaxEvaluations
+		}
+	} else {
+		st.Budget = cfg.Iterations
+	}
 	restart := 0
 	if n := len(st.Rows); n > 0 {
 		restart = st.Rows[n-1].Restart + 1

@@ -357,6 +357,54 @@ func TestRefineInterruptAndResume(t *testing.T) {
 	}
 }
 
+// TestRefineExtendsAFinishedStage: a stage that stopped on its iteration
+// budget is continued by a resume with a larger Iterations (the difference,
+// a restart from the kept weights); a resume with the same Iterations runs
+// nothing (exact).
+func TestRefineExtendsAFinishedStage(t *testing.T) {
+	trainSet, valSet := oscillator(40, 12, 1), oscillator(16, 12, 2)
+	dir := t.TempDir()
+	cfg := Config{Epochs: 2, OutDir: dir, Refine: Refine{Iterations: 3, Patience: 1000}}
+	first := refineTrainer(t, cfg)
+	if _, err := first.Fit(context.Background(), trainSet, valSet); err != nil {
+		t.Fatal(err)
+	}
+	r1 := first.Refinement()
+	if !r1.Done || r1.Stop != StopIterations || len(r1.Steps) != 4 {
+		t.Fatalf("first stage: %+v", r1)
+	}
+	same := refineTrainer(t, cfg)
+	if err := same.Resume(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := same.Fit(context.Background(), trainSet, valSet); err != nil {
+		t.Fatal(err)
+	}
+	if len(same.Refinement().Steps) != 4 || !slices.Equal(weightsOf(same), weightsOf(first)) {
+		t.Fatalf("a resume with the same budget refined again: %+v", same.Refinement())
+	}
+	more := cfg
+	more.Refine.Iterations = 8
+	ext := refineTrainer(t, more)
+	if err := ext.Resume(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ext.Fit(context.Background(), trainSet, valSet); err != nil {
+		t.Fatal(err)
+	}
+	r2 := ext.Refinement()
+	// 4 rows of the first run, then the restart's iterations 0…5.
+	if !r2.Done || r2.Stop != StopIterations || len(r2.Steps) != 4+6 || r2.Steps[4].Restart != 1 || r2.Steps[9].Iteration != 5 {
+		t.Fatalf("extended stage: %+v", r2)
+	}
+	if got, want := r2.Steps[4].ValLoss, r1.Steps[r1.Best].ValLoss; got != want {
+		t.Errorf("the extension starts at validation %g, the first stage kept %g", got, want)
+	}
+	if r2.Steps[r2.Best].ValLoss > r1.Steps[r1.Best].ValLoss {
+		t.Errorf("the extension kept worse weights")
+	}
+}
+
 // TestRefinePeriodicCheckpoint: with CheckpointEvery, the stage writes a
 // checkpoint every that many iterations holding the best weights so far.
 func TestRefinePeriodicCheckpoint(t *testing.T) {

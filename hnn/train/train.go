@@ -517,7 +517,7 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet Trajectories) ([]Epo
 		}
 	}
 	prog.done()
-	if t.cfg.Refine.Iterations > 0 && !t.st.Refine.Done {
+	if t.cfg.Refine.Iterations > 0 && (!t.st.Refine.Done || t.st.Refine.extends(t.cfg.Refine)) {
 		obj := newObjective(t.comp, gradient.TrainableVariables(t.store), t.refineWindows(trainSet, bs))
 		if err := t.refine(ctx, obj, func() (float64, error) { return t.validate(val) }, clock); err != nil {
 			return t.History(), err
