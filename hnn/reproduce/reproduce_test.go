@@ -356,7 +356,7 @@ func TestRunRecordsAFailedTraining(t *testing.T) {
 	var failed, ok int
 	for _, r := range res.Runs {
 		switch {
-		case r.Model == "this-work" && strings.Contains(r.Failure, "diverged") && len(r.Errors) == 0:
+		case r.Model == "this-work" && strings.Contains(r.Failure, "did not converge") && len(r.Errors) == 0:
 			failed++
 		case r.Model == "hnn" && r.Failure == "" && len(r.Errors) > 0:
 			ok++
