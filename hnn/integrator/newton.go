@@ -73,18 +73,23 @@ func (m ImplicitMidpoint) newtonStep(f VectorField, y0, guess *Node, h float64) 
 			start = y0
 		}
 		mid := MulScalar(Add(start, y), 0.5)
-		a := StopGradient(newtonMatrix(f, StopGradient(mid), h))
-		r := Sub(Sub(y, start), MulScalar(f(mid), h))
+		a, fMid := newtonMatrix(f, StopGradient(mid), h)
+		a = StopGradient(a)
+		if i == k-1 {
+			fMid = f(mid) // the differentiated step: F of the live midpoint
+		}
+		r := Sub(Sub(y, start), MulScalar(fMid, h))
 		delta = Einsum("bij,bj->bi", BatchInverse(a), r)
 		y = Sub(y, delta)
 	}
 	return y, StopGradient(ReduceAllMax(Abs(delta)))
 }
 
-// newtonMatrix returns A = I − (h/2)·DF(mid), [B, n, n].
-func newtonMatrix(f VectorField, mid *Node, h float64) *Node {
-	df := Jacobian(f, mid)
-	return Sub(eye(mid.Graph(), df.Shape()), MulScalar(df, h/2))
+// newtonMatrix returns A = I − (h/2)·DF(mid), [B, n, n], and F(mid),
+// [B, n], the value the Jacobian's forward pass computed anyway.
+func newtonMatrix(f VectorField, mid *Node, h float64) (a, fMid *Node) {
+	df, fMid := jacobianAndValue(f, mid)
+	return Sub(eye(mid.Graph(), df.Shape()), MulScalar(df, h/2)), fMid
 }
 
 // Jacobian returns DF(y) as [B, n, n], DF[b, i, j] = ∂F_i/∂y_j at the state
@@ -92,6 +97,13 @@ func newtonMatrix(f VectorField, mid *Node, h float64) *Node {
 // copy i seeded with the unit vector e_i. It assumes F acts on each row of
 // the batch independently, as every VectorField here does.
 func Jacobian(f VectorField, y *Node) *Node {
+	df, _ := jacobianAndValue(f, y)
+	return df
+}
+
+// jacobianAndValue is Jacobian, also returning F(y) [B, n] (the first copy's
+// forward values).
+func jacobianAndValue(f VectorField, y *Node) (df, fy *Node) {
 	checkState(y)
 	b, n := y.Shape().Dim(0), y.Shape().Dim(1)
 	copies := Reshape(BroadcastToDims(InsertAxes(y, 0), n, b, n), n*b, n)
@@ -100,7 +112,7 @@ func Jacobian(f VectorField, y *Node) *Node {
 	s := shapes.Make(y.DType(), n, b, n)
 	unit := ConvertDType(Equal(Iota(g, s, 0), Iota(g, s, 2)), y.DType())
 	grad := Gradient(ReduceAllSum(Mul(out, unit)), copies)[0]
-	return Transpose(Reshape(grad, n, b, n), 0, 1)
+	return Transpose(Reshape(grad, n, b, n), 0, 1), Squeeze(Slice(out, AxisElem(0), AxisRange(), AxisRange()), 0)
 }
 
 // eye returns the identity broadcast to s = [B, n, n].

@@ -54,16 +54,11 @@ const (
 // BudgetData lists the kinds of data in the budget's order.
 var BudgetData = []string{OwnMapData, CleanData, NoisyData}
 
-// BudgetPoint is one column's mean error at one step on one kind of data.
+// BudgetPoint is one column's mean error at one step (a SweepPoint) on one
+// kind of data.
 type BudgetPoint struct {
-	Dt     float64 `json:"dt"`
-	System string  `json:"system"`
-	// Model is a table column: a model, or its bias-corrected energy (CorrectedSuffix).
-	Model string  `json:"model"`
-	Data  string  `json:"data"`
-	Set   string  `json:"set"`
-	Mean  float64 `json:"mean"`
-	Std   float64 `json:"std"`
+	SweepPoint
+	Data string `json:"data"`
 }
 
 // BudgetResults is what Budget writes to budget.json.
@@ -89,20 +84,9 @@ func Budget(ctx context.Context, cfg BudgetConfig) (*BudgetResults, error) {
 	if len(cfg.Dts) < 1 {
 		return nil, errors.New("reproduce: a budget needs at least one step")
 	}
-	for _, dt := range cfg.Dts {
-		if !(dt > 0) || dt > 1 {
-			return nil, fmt.Errorf("reproduce: budget step %g: must be in (0, 1]", dt)
-		}
-	}
-	base := SweepProtocol()
-	if cfg.Protocol != nil {
-		base = *cfg.Protocol
-	}
-	if cfg.Systems == nil {
-		cfg.Systems = BudgetSystems
-	}
-	if cfg.Models == nil {
-		cfg.Models = BudgetModels
+	base, err := stepsSetup("budget", cfg.Dts, &cfg.Config, BudgetSystems, BudgetModels)
+	if err != nil {
+		return nil, err
 	}
 	// The own-map runs: one per training integrator, with the models trained through it.
 	maps := map[string][]string{}
@@ -163,7 +147,7 @@ func Budget(ctx context.Context, cfg BudgetConfig) (*BudgetResults, error) {
 						// (which then only adds its O(h²) term): no point.
 						continue
 					}
-					out.Points = append(out.Points, BudgetPoint{Dt: dt, System: row.System, Model: cell.Model, Data: j.kind, Set: row.Set, Mean: cell.Stat.Mean, Std: cell.Stat.Std})
+					out.Points = append(out.Points, BudgetPoint{SweepPoint{Dt: dt, System: row.System, Model: cell.Model, Set: row.Set, Mean: cell.Stat.Mean, Std: cell.Stat.Std}, j.kind})
 				}
 			}
 		}

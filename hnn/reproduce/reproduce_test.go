@@ -450,7 +450,7 @@ func TestBudgetDominant(t *testing.T) {
 		r := &reproduce.BudgetResults{}
 		for kind, v := range map[string]float64{reproduce.OwnMapData: tc.own, reproduce.CleanData: tc.clean, reproduce.NoisyData: tc.noisy} {
 			if !math.IsNaN(v) {
-				r.Points = append(r.Points, reproduce.BudgetPoint{Dt: 0.1, System: "s", Model: "m", Data: kind, Set: "uniform", Mean: v})
+				r.Points = append(r.Points, reproduce.BudgetPoint{SweepPoint: reproduce.SweepPoint{Dt: 0.1, System: "s", Model: "m", Set: "uniform", Mean: v}, Data: kind})
 			}
 		}
 		if got := r.Dominant("s", "m", "uniform", 0.1); got != tc.want {

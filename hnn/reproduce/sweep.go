@@ -61,6 +61,28 @@ type SweepResults struct {
 	Runs []string `json:"runs"`
 }
 
+// stepsSetup checks the steps of a sweep or budget (what names it), each
+// in (0, 1], fills cfg's nil systems and models with the given defaults and
+// returns the base protocol: cfg.Protocol, or SweepProtocol when nil.
+func stepsSetup(what string, dts []float64, cfg *Config, systems, models []string) (Protocol, error) {
+	for _, dt := range dts {
+		if !(dt > 0) || dt > 1 {
+			return Protocol{}, fmt.Errorf("reproduce: %s step %g: must be in (0, 1]", what, dt)
+		}
+	}
+	base := SweepProtocol()
+	if cfg.Protocol != nil {
+		base = *cfg.Protocol
+	}
+	if cfg.Systems == nil {
+		cfg.Systems = systems
+	}
+	if cfg.Models == nil {
+		cfg.Models = models
+	}
+	return base, nil
+}
+
 // stepDir names the run directory of step dt.
 func stepDir(dt float64) string { return fmt.Sprintf("h-%g", dt) }
 
@@ -74,20 +96,9 @@ func Sweep(ctx context.Context, cfg SweepConfig) (*SweepResults, error) {
 	if len(cfg.Dts) < 2 {
 		return nil, errors.New("reproduce: a sweep needs at least two steps")
 	}
-	for _, dt := range cfg.Dts {
-		if !(dt > 0) || dt > 1 {
-			return nil, fmt.Errorf("reproduce: sweep step %g: must be in (0, 1]", dt)
-		}
-	}
-	base := SweepProtocol()
-	if cfg.Protocol != nil {
-		base = *cfg.Protocol
-	}
-	if cfg.Systems == nil {
-		cfg.Systems = SweepSystems
-	}
-	if cfg.Models == nil {
-		cfg.Models = SweepModels
+	base, err := stepsSetup("sweep", cfg.Dts, &cfg.Config, SweepSystems, SweepModels)
+	if err != nil {
+		return nil, err
 	}
 	out := &SweepResults{Protocol: base, Dts: slices.Clone(cfg.Dts), Systems: cfg.Systems}
 	slices.Sort(out.Dts)

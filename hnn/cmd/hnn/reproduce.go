@@ -135,9 +135,10 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	t0 := time.Now()
-	if *budget {
+	if *budget || len(steps) > 1 {
+		// A budget or a sweep: their own defaults, unless given.
 		if !set["systems"] {
-			cfg.Systems = nil // the budget's
+			cfg.Systems = nil
 		}
 		if !set["models"] {
 			cfg.Models = nil
@@ -147,6 +148,8 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 			cfg.Protocol = &p
 		}
 		withRefine(reproduce.SweepProtocol())
+	}
+	if *budget {
 		bu, err := reproduce.Budget(ctx, reproduce.BudgetConfig{Config: cfg, Dts: steps})
 		if err != nil {
 			return err
@@ -156,17 +159,6 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	if len(steps) > 1 {
-		if !set["systems"] {
-			cfg.Systems = nil // the sweep's
-		}
-		if !set["models"] {
-			cfg.Models = nil
-		}
-		if *quick {
-			p := reproduce.QuickProtocol()
-			cfg.Protocol = &p
-		}
-		withRefine(reproduce.SweepProtocol())
 		sw, err := reproduce.Sweep(ctx, reproduce.SweepConfig{Config: cfg, Dts: steps})
 		if err != nil {
 			return err

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -104,9 +103,6 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return usagef("--noise: must be ≥ 0, got %g", *noise)
 	case *dataMap != "" && *dataFile != "":
 		return usagef("--map generates data; it does not apply with --data")
-	case !slices.Contains(append([]string{""}, hnn.DataMaps...), *dataMap):
-		_, _, err := hnn.DataMap(*dataMap)
-		return usagef("--map: %v", err)
 	case *maxRes <= 0:
 		return usagef("--max-residual: must be positive, got %g", *maxRes)
 	case *valFrac <= 0 || *valFrac >= 1:
@@ -119,6 +115,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return usagef("--checkpoint-every: must be ≥ 0, got %d", *ckptEvery)
 	case *dataFile == "" && *steps < *rollout:
 		return usagef("--steps (%d) must be ≥ --rollout (%d)", *steps, *rollout)
+	}
+	if _, _, err := hnn.DataMap(*dataMap); err != nil {
+		return usagef("--map: %v", err)
 	}
 	spec := hnn.Spec{System: *sysName, Widths: ws, Activation: *activation, DType: *dtype, Dt: *dt,
 		Rollout: *rollout, Integrator: *integ, Iterations: *iters, Predictor: *predictor}
